@@ -1,0 +1,83 @@
+//! The inventory: accounts → (global services, regions) → resources.
+//!
+//! Adding a service is local: a module with its types, a field on [`Account`] or
+//! [`Region`] (an `Observed<…>` defaulting to "not collected"), and its collectors.
+
+mod account;
+mod cloudtrail;
+mod ec2;
+mod iam;
+mod kms;
+mod s3;
+
+pub use account::*;
+pub use cloudtrail::*;
+pub use ec2::*;
+pub use iam::*;
+pub use kms::*;
+pub use s3::*;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An IAM-style policy document, kept as the JSON it was read as (already URL-decoded).
+/// The IAM engine parses it; the model only carries it.
+pub type PolicyDocument = serde_json::Value;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Everything collected: one or more accounts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Inventory {
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+}
+
+/// Per-region services of one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Region {
+    pub name: String,
+    #[serde(default)]
+    pub ec2: Ec2,
+    #[serde(default)]
+    pub kms: Kms,
+    #[serde(default)]
+    pub cloudtrail: CloudTrail,
+}
+
+impl Inventory {
+    /// Number of resources, roughly: principals, policies, buckets, network objects,
+    /// instances, volumes, keys and trails. Used for progress and benchmarks.
+    pub fn resource_count(&self) -> usize {
+        fn n<T>(o: &crate::Observed<Vec<T>>) -> usize {
+            o.known().map_or(0, Vec::len)
+        }
+        self.accounts
+            .iter()
+            .map(|a| {
+                let iam = n(&a.iam.users) + n(&a.iam.groups) + n(&a.iam.roles) + n(&a.iam.policies);
+                let s3 = n(&a.s3.buckets);
+                let regional: usize = a
+                    .regions
+                    .iter()
+                    .map(|r| {
+                        let e = &r.ec2;
+                        n(&e.vpcs)
+                            + n(&e.subnets)
+                            + n(&e.route_tables)
+                            + n(&e.security_groups)
+                            + n(&e.network_acls)
+                            + n(&e.network_interfaces)
+                            + n(&e.instances)
+                            + n(&e.volumes)
+                            + n(&e.snapshots)
+                            + n(&r.kms.keys)
+                            + n(&r.cloudtrail.trails)
+                    })
+                    .sum();
+                iam + s3 + regional
+            })
+            .sum()
+    }
+}
