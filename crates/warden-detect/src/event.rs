@@ -1,0 +1,106 @@
+//! What the detectors need from a CloudTrail event, pulled out once per event.
+
+use serde_json::Value;
+
+/// The identifying facts of one CloudTrail event.
+#[derive(Debug, Clone, Default)]
+pub struct EventFacts<'a> {
+    pub event_id: &'a str,
+    pub event_name: &'a str,
+    pub event_source: &'a str,
+    /// Epoch seconds; `None` when `eventTime` is missing or unparsable.
+    pub time: Option<i64>,
+    pub source_ip: &'a str,
+    pub region: &'a str,
+    pub account: String,
+    /// The principal a finding is about: a user, the role behind a session, root, a service.
+    pub principal: String,
+    pub principal_type: &'a str,
+    /// The exact caller (a role session ARN when the principal is a role).
+    pub caller: &'a str,
+    pub error_code: &'a str,
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+impl<'a> EventFacts<'a> {
+    pub fn of(ev: &'a Value) -> Self {
+        let ui = ev.get("userIdentity").unwrap_or(&Value::Null);
+        let principal_type = s(ui, "type");
+        let arn = s(ui, "arn");
+        let account = {
+            let a = s(ev, "recipientAccountId");
+            if a.is_empty() { s(ui, "accountId").to_string() } else { a.to_string() }
+        };
+        let issuer =
+            ui.get("sessionContext").and_then(|c| c.get("sessionIssuer")).map(|i| s(i, "arn")).unwrap_or_default();
+        let principal = if principal_type == "AssumedRole" && !issuer.is_empty() {
+            issuer.to_string()
+        } else if !arn.is_empty() {
+            arn.to_string()
+        } else if principal_type == "AWSService" {
+            let by = s(ui, "invokedBy");
+            if by.is_empty() { "aws-service".to_string() } else { by.to_string() }
+        } else if (principal_type == "AWSAccount" && s(ui, "principalId").is_empty())
+            || s(ui, "principalId") == "ANONYMOUS_PRINCIPAL"
+        {
+            "anonymous".to_string()
+        } else {
+            let id = s(ui, "principalId");
+            if id.is_empty() { "unknown".to_string() } else { id.to_string() }
+        };
+        EventFacts {
+            event_id: s(ev, "eventID"),
+            event_name: s(ev, "eventName"),
+            event_source: s(ev, "eventSource"),
+            time: ev.get("eventTime").and_then(Value::as_str).and_then(parse_time),
+            source_ip: s(ev, "sourceIPAddress"),
+            region: s(ev, "awsRegion"),
+            account,
+            principal,
+            principal_type,
+            caller: arn,
+            error_code: s(ev, "errorCode"),
+        }
+    }
+}
+
+/// Parses an RFC 3339 time to epoch seconds, with a fast path for CloudTrail's
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn parse_time(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() == 20 && b.get(10) == Some(&b'T') && b.get(19) == Some(&b'Z') {
+        let n = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<u32>().ok());
+        let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(n(0..4)?).ok()?, n(5..7)?, n(8..10)?)?;
+        let dt = date.and_hms_opt(n(11..13)?, n(14..16)?, n(17..19)?)?;
+        return Some(dt.and_utc().timestamp());
+    }
+    chrono::DateTime::parse_from_rfc3339(t).ok().map(|d| d.timestamp())
+}
+
+/// Formats epoch seconds as CloudTrail does.
+pub fn format_time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn times_and_principals() {
+        assert_eq!(parse_time("2023-07-10T11:45:12Z"), Some(1688989512));
+        assert_eq!(parse_time("2023-07-10T11:45:12.000+00:00"), Some(1688989512));
+        assert_eq!(format_time(1688989512), "2023-07-10T11:45:12Z");
+        let ev = json!({"userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/R/s",
+            "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::1:role/R"}}}, "recipientAccountId": "1"});
+        let f = EventFacts::of(&ev);
+        assert_eq!(f.principal, "arn:aws:iam::1:role/R");
+        assert_eq!(f.caller, "arn:aws:sts::1:assumed-role/R/s");
+        let ev = json!({"userIdentity": {"type": "AWSAccount", "principalId": ""}});
+        assert_eq!(EventFacts::of(&ev).principal, "anonymous");
+    }
+}

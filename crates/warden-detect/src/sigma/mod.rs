@@ -1,0 +1,331 @@
+//! The Sigma engine: rule files → intermediate form ([`ir`]) → compiled matchers
+//! ([`eval`]), plus correlation rules (`event_count`, `value_count`, `temporal`).
+
+pub mod eval;
+pub mod ir;
+pub mod parse;
+
+use crate::error::RuleError;
+use eval::Matcher;
+use ir::{Correlation, CorrelationKind, Rule};
+use parse::{Parsed, parse_rule_file};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// How loading one rule went.
+#[derive(Debug, Clone)]
+pub struct LoadStatus {
+    pub rule: String,
+    pub file: PathBuf,
+    /// `None` when loaded; otherwise why not.
+    pub unsupported: Option<String>,
+}
+
+/// A loaded set of rules, compiled and indexed.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    correlations: Vec<Correlation>,
+    /// For each correlation, the indexes of the rules it counts.
+    corr_rules: Vec<Vec<usize>>,
+    matcher: Matcher,
+    status: Vec<LoadStatus>,
+}
+
+const MAX_RULE_FILES: usize = 100_000;
+
+impl RuleSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every rule found in a YAML text; failures are recorded in [`RuleSet::status`].
+    pub fn add_text(&mut self, text: &str, file: &Path) {
+        for parsed in parse_rule_file(text, file) {
+            match parsed {
+                Ok(Parsed::Rule(r)) => {
+                    let label = r.title.clone();
+                    match self.matcher.add(&r.detection) {
+                        Ok(()) => {
+                            self.rules.push(*r);
+                            self.status.push(LoadStatus { rule: label, file: file.to_path_buf(), unsupported: None });
+                        }
+                        Err(reason) => self.status.push(LoadStatus {
+                            rule: label,
+                            file: file.to_path_buf(),
+                            unsupported: Some(reason),
+                        }),
+                    }
+                }
+                Ok(Parsed::Correlation(c)) => {
+                    self.status.push(LoadStatus { rule: c.title.clone(), file: file.to_path_buf(), unsupported: None });
+                    self.correlations.push(*c);
+                }
+                Err(rej) => self.status.push(LoadStatus {
+                    rule: rej.rule,
+                    file: file.to_path_buf(),
+                    unsupported: Some(rej.reason),
+                }),
+            }
+        }
+    }
+
+    /// Loads a rule file or every `.yml`/`.yaml` file under a directory.
+    pub fn add_path(&mut self, path: &Path) -> Result<(), RuleError> {
+        let mut files = Vec::new();
+        collect_yaml(path, 0, &mut files).map_err(|reason| RuleError {
+            rule: path.display().to_string(),
+            file: path.to_path_buf(),
+            reason,
+        })?;
+        if files.len() > MAX_RULE_FILES {
+            return Err(RuleError {
+                rule: path.display().to_string(),
+                file: path.to_path_buf(),
+                reason: format!("more than {MAX_RULE_FILES} rule files"),
+            });
+        }
+        for f in files {
+            match std::fs::read(&f) {
+                Ok(bytes) if bytes.len() > parse::MAX_RULE_FILE_BYTES => self.status.push(LoadStatus {
+                    rule: f.display().to_string(),
+                    file: f.clone(),
+                    unsupported: Some(format!("file is larger than {} bytes", parse::MAX_RULE_FILE_BYTES)),
+                }),
+                Ok(bytes) => self.add_text(&String::from_utf8_lossy(&bytes), &f),
+                Err(e) => self.status.push(LoadStatus {
+                    rule: f.display().to_string(),
+                    file: f.clone(),
+                    unsupported: Some(format!("cannot read: {e}")),
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves correlation references; call once after adding rules. Correlations naming
+    /// unknown rules are moved to the unsupported list. Rules used by a correlation stop
+    /// reporting their own matches, as Sigma specifies.
+    pub fn finish(&mut self) {
+        let mut keep = Vec::new();
+        self.corr_rules.clear();
+        for c in std::mem::take(&mut self.correlations) {
+            let mut idx = Vec::new();
+            let mut missing = None;
+            for r in &c.rules {
+                match self.rules.iter().position(|x| x.id == *r || x.name.as_deref() == Some(r.as_str())) {
+                    Some(i) => idx.push(i),
+                    None => missing = Some(r.clone()),
+                }
+            }
+            if let Some(m) = missing {
+                if let Some(s) = self.status.iter_mut().find(|s| s.rule == c.title && s.file == c.file) {
+                    s.unsupported = Some(format!("correlation refers to rule `{m}`, which is not loaded"));
+                }
+                continue;
+            }
+            for &i in &idx {
+                if let Some(r) = self.rules.get_mut(i) {
+                    r.generate = false;
+                }
+            }
+            self.corr_rules.push(idx);
+            keep.push(c);
+        }
+        self.correlations = keep;
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+    pub fn correlations(&self) -> &[Correlation] {
+        &self.correlations
+    }
+    pub fn status(&self) -> &[LoadStatus] {
+        &self.status
+    }
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+}
+
+fn collect_yaml(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    if depth > 32 {
+        return Err("directory nesting deeper than 32".into());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("cannot list: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            collect_yaml(&p, depth + 1, out)?;
+        } else if name.ends_with(".yml") || name.ends_with(".yaml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// A correlation that fired: which one, for which group, and the events that made it.
+#[derive(Debug, Clone)]
+pub struct CorrelationHit {
+    pub correlation: usize,
+    pub group: Vec<String>,
+    /// Indexes the caller gave with the events (e.g. positions in its own buffer).
+    pub events: Vec<u64>,
+    pub count: u64,
+}
+
+/// Most groups tracked per correlation; the stalest are dropped beyond it.
+const MAX_GROUPS: usize = 100_000;
+/// Most events remembered per group window.
+const MAX_WINDOW: usize = 10_000;
+
+#[derive(Debug, Default)]
+struct Window {
+    /// (time, rule position in the correlation, value for value_count, event tag)
+    items: VecDeque<(i64, usize, String, u64)>,
+    last: i64,
+}
+
+/// Running state of all correlations over a stream.
+#[derive(Debug, Default)]
+pub struct CorrelationState {
+    groups: Vec<HashMap<Vec<String>, Window>>,
+}
+
+impl CorrelationState {
+    /// Feeds the rules that matched one event; returns correlations that fire now. A group
+    /// that fires starts a fresh window, so one burst yields one hit.
+    pub fn observe(&mut self, set: &RuleSet, ev: &Value, time: i64, matched: &[u32], tag: u64) -> Vec<CorrelationHit> {
+        let mut hits = Vec::new();
+        if self.groups.len() < set.correlations.len() {
+            self.groups.resize_with(set.correlations.len(), HashMap::new);
+        }
+        for (ci, (c, rules)) in set.correlations.iter().zip(&set.corr_rules).enumerate() {
+            let Some(pos) = rules.iter().position(|r| matched.binary_search(&(*r as u32)).is_ok()) else { continue };
+            let group: Vec<String> = c.group_by.iter().map(|f| field_text(ev, f)).collect();
+            let value = match &c.kind {
+                CorrelationKind::ValueCount(f) => field_text(ev, f),
+                _ => String::new(),
+            };
+            let Some(groups) = self.groups.get_mut(ci) else { continue };
+            if groups.len() >= MAX_GROUPS && !groups.contains_key(&group) {
+                let cutoff = time - c.timespan_secs;
+                groups.retain(|_, w| w.last >= cutoff);
+                if groups.len() >= MAX_GROUPS {
+                    continue;
+                }
+            }
+            let w = groups.entry(group.clone()).or_default();
+            w.last = w.last.max(time);
+            while w.items.front().is_some_and(|f| f.0 < time - c.timespan_secs) || w.items.len() >= MAX_WINDOW {
+                w.items.pop_front();
+            }
+            w.items.push_back((time, pos, value, tag));
+            let n = match &c.kind {
+                CorrelationKind::EventCount => w.items.len() as u64,
+                CorrelationKind::ValueCount(_) => {
+                    w.items.iter().map(|i| i.2.as_str()).collect::<HashSet<_>>().len() as u64
+                }
+                CorrelationKind::Temporal => w.items.iter().map(|i| i.1).collect::<HashSet<_>>().len() as u64,
+            };
+            if c.condition.holds(n) {
+                hits.push(CorrelationHit {
+                    correlation: ci,
+                    group,
+                    events: w.items.iter().map(|i| i.3).collect(),
+                    count: n,
+                });
+                w.items.clear();
+            }
+        }
+        hits
+    }
+}
+
+/// The text of a field for grouping (missing fields group as empty).
+pub fn field_text(ev: &Value, dotted: &str) -> String {
+    let path: Vec<String> = dotted.split('.').map(str::to_string).collect();
+    match eval::lookup(ev, &path, dotted) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(v) => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const RULES: &str = r#"
+title: Denied
+id: denied
+name: denied
+logsource: {product: aws, service: cloudtrail}
+detection:
+  s: {errorCode: AccessDenied}
+  condition: s
+---
+title: Many denied
+id: many-denied
+correlation:
+  type: event_count
+  rules: [denied]
+  group-by: [userIdentity.arn]
+  timespan: 5m
+  condition: {gte: 3}
+---
+title: Many names
+correlation:
+  type: value_count
+  rules: [denied]
+  group-by: [userIdentity.arn]
+  timespan: 5m
+  condition: {field: eventName, gte: 2}
+---
+title: Missing
+correlation: {type: event_count, rules: [nope], timespan: 1m, condition: {gte: 1}}
+"#;
+
+    #[test]
+    fn event_count_and_value_count() {
+        let mut set = RuleSet::new();
+        set.add_text(RULES, Path::new("c.yml"));
+        set.finish();
+        assert_eq!(set.correlations().len(), 2);
+        assert!(
+            set.status()
+                .iter()
+                .any(|s| s.rule == "Missing" && s.unsupported.as_deref().is_some_and(|r| r.contains("`nope`")))
+        );
+        assert!(!set.rules()[0].generate);
+        let mut st = CorrelationState::default();
+        let mut fired = Vec::new();
+        for (i, (t, who)) in
+            [(0, "a"), (10, "a"), (20, "b"), (400, "a"), (410, "a"), (420, "a")].into_iter().enumerate()
+        {
+            let ev =
+                json!({"errorCode": "AccessDenied", "eventName": format!("E{}", i % 2), "userIdentity": {"arn": who}});
+            let mut m = Vec::new();
+            set.matcher().matches(&ev, &mut String::new(), &mut m);
+            fired.extend(st.observe(&set, &ev, t, &m, i as u64));
+        }
+        // value_count fires at event 1 (a: E0, E1), and again at 4; event_count only at 5.
+        let counts: Vec<(usize, Vec<u64>)> = fired.iter().map(|h| (h.correlation, h.events.clone())).collect();
+        assert_eq!(counts, vec![(1, vec![0, 1]), (1, vec![3, 4]), (0, vec![3, 4, 5])]);
+    }
+}
