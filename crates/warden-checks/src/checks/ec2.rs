@@ -1,0 +1,222 @@
+use super::{ec2_arn, regions, resource, tagged};
+use crate::engine::{CheckFn, Ctx, Out};
+use serde_json::json;
+use warden_model::inventory::{Account, Direction, Region, SecurityGroup, SgRule};
+use warden_model::{Observed, Resource};
+
+pub(super) const CHECKS: &[(&str, CheckFn)] = &[
+    ("ec2_sg_no_admin_ports_from_ipv4_world", sg_admin_v4),
+    ("ec2_sg_no_admin_ports_from_ipv6_world", sg_admin_v6),
+    ("ec2_sg_no_cifs_from_world", sg_cifs),
+    ("ec2_nacl_no_admin_ports_from_world", nacl_admin),
+    ("ec2_default_sg_restricts_all", default_sg),
+    ("ec2_instance_imdsv2_required", imdsv2),
+    ("ec2_instance_has_iam_role", instance_profile),
+    ("ec2_ebs_default_encryption", ebs_default),
+    ("ec2_ebs_volume_encrypted", volume_encrypted),
+    ("ec2_ebs_snapshot_not_public", snapshot_public),
+    ("ec2_vpc_flow_logs_enabled", flow_logs),
+];
+
+const ADMIN_PORTS: [i32; 2] = [22, 3389];
+const IPV4_WORLD: &str = "0.0.0.0/0";
+const IPV6_WORLD: &str = "::/0";
+
+fn region_resource(a: &Account, r: &Region) -> Resource {
+    resource(a, &r.name, "AwsEc2Region", format!("arn:{}:ec2:{}:{}:region", a.partition, r.name, a.id))
+}
+
+/// Runs `f` on each item of a regional list, with ERROR findings where a list is unknown.
+fn each_in_region<T>(
+    ctx: &Ctx,
+    out: &mut Out,
+    what: &str,
+    list: fn(&Region) -> &Observed<Vec<T>>,
+    mut f: impl FnMut(&mut Out, &Account, &Region, &T),
+) {
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(items) = out.need(list(r), || region_resource(a, r), what) else { continue };
+        for item in items {
+            f(out, a, r, item);
+        }
+    }
+}
+
+fn sg_resource(a: &Account, r: &Region, sg: &SecurityGroup) -> Resource {
+    tagged(resource(a, &r.name, "AwsEc2SecurityGroup", ec2_arn(a, &r.name, "security-group", &sg.id)), &sg.tags)
+}
+
+/// FAIL for each security group with an ingress rule from one of `worlds` covering any
+/// of `ports`.
+fn sg_world_ports(ctx: &Ctx, out: &mut Out, worlds: &[&str], ports: &[i32]) {
+    each_in_region(ctx, out, "security groups", |r| &r.ec2.security_groups, |out, a, r, sg| {
+        let from_world = |rule: &SgRule| {
+            [&rule.cidr_ipv4, &rule.cidr_ipv6].into_iter().flatten().any(|c| worlds.contains(&c.as_str()))
+        };
+        let open: Vec<_> = sg
+            .rules
+            .iter()
+            .filter(|rule| rule.direction == Direction::Ingress && from_world(rule))
+            .filter_map(|rule| {
+                let hit: Vec<i32> = ports.iter().copied().filter(|p| rule.covers_tcp_port(*p)).collect();
+                (!hit.is_empty()).then(|| json!({ "rule": rule, "ports": hit }))
+            })
+            .collect();
+        let ok = open.is_empty();
+        let list = ports.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+        let world = worlds.join(" or ");
+        let msg = if ok {
+            format!("security group {} ({}) admits no traffic from {world} to port {list}", sg.id, sg.name)
+        } else {
+            format!("security group {} ({}) admits {world} to port {list}", sg.id, sg.name)
+        };
+        out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "open_rules": open }));
+    });
+}
+
+fn sg_admin_v4(ctx: &Ctx, out: &mut Out) {
+    sg_world_ports(ctx, out, &[IPV4_WORLD], &ADMIN_PORTS);
+}
+
+fn sg_admin_v6(ctx: &Ctx, out: &mut Out) {
+    sg_world_ports(ctx, out, &[IPV6_WORLD], &ADMIN_PORTS);
+}
+
+fn sg_cifs(ctx: &Ctx, out: &mut Out) {
+    sg_world_ports(ctx, out, &[IPV4_WORLD, IPV6_WORLD], &[445]);
+}
+
+fn nacl_admin(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "network ACLs", |r| &r.ec2.network_acls, |out, a, r, acl| {
+        let mut entries: Vec<_> = acl.entries.iter().filter(|e| !e.egress).collect();
+        entries.sort_by_key(|e| e.rule_number);
+        // Rules apply in number order and the first match decides. Traffic from anywhere
+        // to a port is decided by the first entry covering the whole world for it:
+        // narrower entries before it only carve out part of the address space.
+        let mut open = Vec::new();
+        for port in ADMIN_PORTS {
+            for (world, v6) in [(IPV4_WORLD, false), (IPV6_WORLD, true)] {
+                let deciding = entries.iter().find(|e| {
+                    let cidr = if v6 { e.ipv6_cidr_block.as_deref() } else { e.cidr_block.as_deref() };
+                    cidr == Some(world) && e.covers_tcp_port(port)
+                });
+                if let Some(e) = deciding.filter(|e| e.is_allow()) {
+                    open.push(json!({ "port": port, "source": world, "entry": e }));
+                }
+            }
+        }
+        let ok = open.is_empty();
+        let r_arn = ec2_arn(a, &r.name, "network-acl", &acl.id);
+        let msg = if ok {
+            format!("network ACL {} does not admit the internet to ports 22 or 3389", acl.id)
+        } else {
+            format!("network ACL {} admits the internet to an admin port (22/3389)", acl.id)
+        };
+        out.verdict(ok, resource(a, &r.name, "AwsEc2NetworkAcl", r_arn), msg, json!({ "open": open, "subnets": acl.subnet_ids }));
+    });
+}
+
+fn default_sg(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "security groups", |r| &r.ec2.security_groups, |out, a, r, sg| {
+        if !sg.is_default() {
+            return;
+        }
+        let ok = sg.rules.is_empty();
+        let msg = if ok {
+            format!("default security group {} of {} has no rules", sg.id, sg.vpc_id)
+        } else {
+            format!("default security group {} of {} has {} rule(s): remove them all", sg.id, sg.vpc_id, sg.rules.len())
+        };
+        out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "rules": sg.rules }));
+    });
+}
+
+fn live_instance(state: &str) -> bool {
+    !matches!(state, "terminated" | "shutting-down")
+}
+
+fn instance_resource(a: &Account, r: &Region, i: &warden_model::inventory::Instance) -> Resource {
+    tagged(resource(a, &r.name, "AwsEc2Instance", ec2_arn(a, &r.name, "instance", &i.id)), &i.tags)
+}
+
+fn imdsv2(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "instances", |r| &r.ec2.instances, |out, a, r, i| {
+        if !live_instance(&i.state) {
+            return;
+        }
+        let m = &i.metadata_options;
+        let ok = m.http_tokens == "required" || m.http_endpoint == "disabled";
+        let msg = if ok {
+            format!("instance {} requires IMDSv2 session tokens", i.id)
+        } else {
+            format!("instance {} accepts IMDSv1 requests (http_tokens = {})", i.id, m.http_tokens)
+        };
+        out.verdict(ok, instance_resource(a, r, i), msg, json!({ "metadata_options": m }));
+    });
+}
+
+fn instance_profile(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "instances", |r| &r.ec2.instances, |out, a, r, i| {
+        if !live_instance(&i.state) {
+            return;
+        }
+        let ok = i.iam_instance_profile.is_some();
+        let msg = if ok {
+            format!("instance {} uses an IAM role", i.id)
+        } else {
+            format!("instance {} has no IAM role: applications on it need stored keys instead", i.id)
+        };
+        out.verdict(ok, instance_resource(a, r, i), msg, json!({ "iam_instance_profile": i.iam_instance_profile }));
+    });
+}
+
+fn ebs_default(ctx: &Ctx, out: &mut Out) {
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(on) = out.need(&r.ec2.ebs_encryption_by_default, || region_resource(a, r), "EBS encryption by default")
+        else {
+            continue;
+        };
+        let msg = if *on {
+            format!("new EBS volumes in {} of {} are encrypted by default", r.name, a.id)
+        } else {
+            format!("EBS encryption by default is off in {} of {}", r.name, a.id)
+        };
+        out.verdict(*on, region_resource(a, r), msg, json!({ "ebs_encryption_by_default": on }));
+    }
+}
+
+fn volume_encrypted(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "EBS volumes", |r| &r.ec2.volumes, |out, a, r, v| {
+        let res = tagged(resource(a, &r.name, "AwsEc2Volume", ec2_arn(a, &r.name, "volume", &v.id)), &v.tags);
+        let msg = if v.encrypted { format!("volume {} is encrypted", v.id) } else { format!("volume {} is not encrypted", v.id) };
+        out.verdict(v.encrypted, res, msg, json!({ "encrypted": v.encrypted, "kms_key_id": v.kms_key_id, "attached_to": v.attached_instance_ids }));
+    });
+}
+
+fn snapshot_public(ctx: &Ctx, out: &mut Out) {
+    each_in_region(ctx, out, "EBS snapshots", |r| &r.ec2.snapshots, |out, a, r, s| {
+        let res = tagged(resource(a, &r.name, "AwsEc2Snapshot", format!("arn:{}:ec2:{}::snapshot/{}", a.partition, r.name, s.id)), &s.tags);
+        let Some(perms) = out.need(&s.create_volume_permissions, || res.clone(), "snapshot sharing permissions") else { return };
+        let public = perms.iter().any(|p| p == "all");
+        let msg = if public {
+            format!("snapshot {} can be copied by any AWS account", s.id)
+        } else {
+            format!("snapshot {} is not public", s.id)
+        };
+        out.verdict(!public, res, msg, json!({ "create_volume_permissions": perms, "encrypted": s.encrypted }));
+    });
+}
+
+fn flow_logs(ctx: &Ctx, out: &mut Out) {
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(vpcs) = out.need(&r.ec2.vpcs, || region_resource(a, r), "VPCs") else { continue };
+        let Some(logs) = out.need(&r.ec2.flow_logs, || region_resource(a, r), "flow logs") else { continue };
+        for vpc in vpcs {
+            let active: Vec<_> = logs.iter().filter(|l| l.resource_id == vpc.id && l.status == "ACTIVE").collect();
+            let ok = !active.is_empty();
+            let res = tagged(resource(a, &r.name, "AwsEc2Vpc", ec2_arn(a, &r.name, "vpc", &vpc.id)), &vpc.tags);
+            let msg = if ok { format!("VPC {} has flow logs", vpc.id) } else { format!("VPC {} has no active flow log", vpc.id) };
+            out.verdict(ok, res, msg, json!({ "flow_logs": active }));
+        }
+    }
+}

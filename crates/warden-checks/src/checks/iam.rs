@@ -1,0 +1,369 @@
+use super::policy::full_admin_statement;
+use super::{account_resource, resource, tagged};
+use crate::engine::{CheckFn, Ctx, Out};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use warden_model::Resource;
+use warden_model::inventory::{Account, CredentialReportRow, KeyStatus, User};
+
+pub(super) const CHECKS: &[(&str, CheckFn)] = &[
+    ("iam_root_mfa_enabled", root_mfa),
+    ("iam_root_no_access_keys", root_access_keys),
+    ("iam_root_not_used_recently", root_recent_use),
+    ("iam_user_console_mfa", user_console_mfa),
+    ("iam_access_key_rotated_90_days", key_rotation),
+    ("iam_credentials_unused_45_days", unused_credentials),
+    ("iam_password_policy_min_length_14", password_length),
+    ("iam_password_policy_prevents_reuse", password_reuse),
+    ("iam_customer_policy_no_full_admin", managed_full_admin),
+    ("iam_inline_policy_no_full_admin", inline_full_admin),
+    ("iam_user_no_direct_policies", direct_policies),
+    ("iam_support_role_exists", support_role),
+    ("iam_server_certificate_not_expired", server_certificates),
+    ("iam_user_single_active_key", single_active_key),
+];
+
+const ROTATION_DAYS: i64 = 90;
+const UNUSED_DAYS: i64 = 45;
+const ROOT_RECENT_DAYS: i64 = 30;
+
+fn user_resource(a: &Account, u: &User) -> Resource {
+    tagged(resource(a, "global", "AwsIamUser", u.arn.clone()), &u.tags)
+}
+
+fn row_resource(a: &Account, row: &CredentialReportRow) -> Resource {
+    if row.is_root() { account_resource(a) } else { resource(a, "global", "AwsIamUser", row.arn.clone()) }
+}
+
+fn root_row(a: &Account) -> Option<Result<Option<&CredentialReportRow>, &warden_model::Unknown>> {
+    Some(a.credential_report.get().map(|rows| rows.iter().find(|r| r.is_root())))
+}
+
+fn root_mfa(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        // The credential report is the primary source; the account summary's
+        // AccountMFAEnabled answers the same question when the report is unreadable.
+        let from_report = root_row(a).and_then(|r| r.ok().flatten()).map(|row| row.mfa_active);
+        let from_summary = a.summary.known().and_then(|s| s.get("AccountMFAEnabled")).map(|v| *v == 1);
+        match from_report.or(from_summary) {
+            Some(ok) => {
+                let msg = if ok {
+                    format!("the root user of {} has MFA", a.id)
+                } else {
+                    format!("the root user of {} has no MFA device: a leaked password is enough to take the account", a.id)
+                };
+                let source = if from_report.is_some() { "credential report" } else { "account summary" };
+                out.verdict(ok, account_resource(a), msg, json!({ "mfa_active": ok, "source": source }));
+            }
+            None => {
+                let why = a.credential_report.get().err().or(a.summary.get().err());
+                match why {
+                    Some(why) => out.unknown(account_resource(a), "the credential report and account summary", why),
+                    None => out.unknown(
+                        account_resource(a),
+                        "the root user's MFA state",
+                        &warden_model::Unknown {
+                            kind: warden_model::UnknownKind::MalformedResponse,
+                            message: "no <root_account> row in the credential report".into(),
+                        },
+                    ),
+                }
+            }
+        }
+    }
+}
+
+fn root_access_keys(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let from_report = root_row(a)
+            .and_then(|r| r.ok().flatten())
+            .map(|row| row.keys().iter().filter(|(_, k)| k.active).map(|(n, _)| *n).collect::<Vec<_>>());
+        let from_summary = a.summary.known().and_then(|s| s.get("AccountAccessKeysPresent")).copied();
+        match (from_report, from_summary) {
+            (Some(active), _) => {
+                let ok = active.is_empty();
+                let msg = if ok {
+                    format!("the root user of {} has no active access key", a.id)
+                } else {
+                    format!("the root user of {} has {} active access key(s): delete them", a.id, active.len())
+                };
+                out.verdict(ok, account_resource(a), msg, json!({ "active_root_keys": active }));
+            }
+            (None, Some(n)) => {
+                let ok = n == 0;
+                let msg = if ok {
+                    format!("the root user of {} has no access key", a.id)
+                } else {
+                    format!("the root user of {} has access keys: delete them", a.id)
+                };
+                out.verdict(ok, account_resource(a), msg, json!({ "AccountAccessKeysPresent": n }));
+            }
+            (None, None) => {
+                if let Err(why) = a.credential_report.get() {
+                    out.unknown(account_resource(a), "the credential report", why);
+                } else if let Err(why) = a.summary.get() {
+                    out.unknown(account_resource(a), "the account summary", why);
+                }
+            }
+        }
+    }
+}
+
+fn root_recent_use(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(rows) = out.need(&a.credential_report, || account_resource(a), "the credential report") else {
+            continue;
+        };
+        let Some(root) = rows.iter().find(|r| r.is_root()) else { continue };
+        let uses: Vec<(&str, DateTime<Utc>)> = [("password", root.password_last_used)]
+            .into_iter()
+            .chain(root.keys().iter().map(|(n, k)| (*n, k.last_used_date)))
+            .filter_map(|(what, t)| t.map(|t| (what, t)))
+            .filter(|(_, t)| ctx.days_since(*t) < ROOT_RECENT_DAYS)
+            .collect();
+        let ok = uses.is_empty();
+        let msg = if ok {
+            format!("the root user of {} was not used in the last {ROOT_RECENT_DAYS} days", a.id)
+        } else {
+            format!("the root user of {} was used in the last {ROOT_RECENT_DAYS} days: use IAM roles for daily work", a.id)
+        };
+        let ev: Vec<_> = uses.iter().map(|(w, t)| json!({ "credential": w, "last_used": t })).collect();
+        out.verdict(ok, account_resource(a), msg, json!({ "recent_uses": ev }));
+    }
+}
+
+fn user_rows(a: &Account, out: &mut Out) -> Vec<CredentialReportRow> {
+    out.need(&a.credential_report, || account_resource(a), "the credential report")
+        .map(|rows| rows.iter().filter(|r| !r.is_root()).cloned().collect())
+        .unwrap_or_default()
+}
+
+fn user_console_mfa(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        for row in user_rows(a, out).iter().filter(|r| r.password_enabled) {
+            let msg = if row.mfa_active {
+                format!("user {} signs in to the console with MFA", row.user)
+            } else {
+                format!("user {} has a console password and no MFA device", row.user)
+            };
+            out.verdict(row.mfa_active, row_resource(a, row), msg, json!({ "password_enabled": true, "mfa_active": row.mfa_active }));
+        }
+    }
+}
+
+fn users<'a>(a: &'a Account, out: &mut Out) -> &'a [User] {
+    out.need(&a.iam.users, || account_resource(a), "IAM users").map(Vec::as_slice).unwrap_or_default()
+}
+
+fn key_rotation(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        for u in users(a, out) {
+            let Some(keys) = out.need(&u.access_keys, || user_resource(a, u), "access keys") else { continue };
+            for k in keys.iter().filter(|k| k.status == KeyStatus::Active) {
+                let Some(created) = k.created else {
+                    out.unknown(
+                        user_resource(a, u),
+                        &format!("the creation date of access key {}", k.id),
+                        &warden_model::Unknown { kind: warden_model::UnknownKind::MalformedResponse, message: String::new() },
+                    );
+                    continue;
+                };
+                let age = ctx.days_since(created);
+                let ok = age <= ROTATION_DAYS;
+                let msg = if ok {
+                    format!("access key {} of {} is {age} days old", k.id, u.name)
+                } else {
+                    format!("access key {} of {} is {age} days old (over {ROTATION_DAYS}): rotate it", k.id, u.name)
+                };
+                let status = if ok { warden_model::Status::Pass } else { warden_model::Status::Fail };
+                let ev = json!({ "access_key_id": k.id, "created": created, "age_days": age });
+                out.emit(status, user_resource(a, u), &k.id, msg, ev);
+            }
+        }
+    }
+}
+
+fn unused_credentials(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        for row in user_rows(a, out) {
+            // A credential is stale when enabled and not used for UNUSED_DAYS; one never
+            // used counts from when it was created (or the key last rotated).
+            let stale = |last_used: Option<DateTime<Utc>>, since: Option<DateTime<Utc>>| {
+                last_used.or(since).is_some_and(|t| ctx.days_since(t) >= UNUSED_DAYS)
+            };
+            let mut creds = Vec::new();
+            if row.password_enabled {
+                creds.push(("password", stale(row.password_last_used, row.password_last_changed.or(row.user_creation_time)), row.password_last_used));
+            }
+            for (name, k) in row.keys() {
+                if k.active {
+                    creds.push((name, stale(k.last_used_date, k.last_rotated), k.last_used_date));
+                }
+            }
+            if creds.is_empty() {
+                continue;
+            }
+            let stale_list: Vec<_> = creds.iter().filter(|c| c.1).map(|c| json!({ "credential": c.0, "last_used": c.2 })).collect();
+            let ok = stale_list.is_empty();
+            let msg = if ok {
+                format!("every enabled credential of {} was used in the last {UNUSED_DAYS} days", row.user)
+            } else {
+                let names: Vec<_> = creds.iter().filter(|c| c.1).map(|c| c.0).collect();
+                format!("{} has credentials unused for {UNUSED_DAYS}+ days ({}): disable them", row.user, names.join(", "))
+            };
+            out.verdict(ok, row_resource(a, &row), msg, json!({ "stale": stale_list }));
+        }
+    }
+}
+
+fn password_policy_check(ctx: &Ctx, out: &mut Out, judge: fn(&warden_model::inventory::PasswordPolicy) -> (bool, String)) {
+    for a in ctx.accounts() {
+        let Some(policy) = out.need(&a.password_policy, || account_resource(a), "the password policy") else { continue };
+        match policy {
+            None => out.fail(account_resource(a), format!("account {} has no password policy: IAM defaults apply", a.id), json!({ "password_policy": null })),
+            Some(p) => {
+                let (ok, what) = judge(p);
+                out.verdict(ok, account_resource(a), format!("account {}: {what}", a.id), json!({ "password_policy": p }));
+            }
+        }
+    }
+}
+
+fn password_length(ctx: &Ctx, out: &mut Out) {
+    password_policy_check(ctx, out, |p| {
+        let n = p.minimum_password_length;
+        (n >= 14, format!("minimum password length is {n} (14 or more required)"))
+    });
+}
+
+fn password_reuse(ctx: &Ctx, out: &mut Out) {
+    password_policy_check(ctx, out, |p| match p.password_reuse_prevention {
+        Some(n) if n >= 24 => (true, format!("the last {n} passwords cannot be reused")),
+        Some(n) => (false, format!("only the last {n} passwords are remembered (24 required)")),
+        None => (false, "password reuse is not prevented".to_owned()),
+    });
+}
+
+fn managed_full_admin(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(policies) = out.need(&a.iam.policies, || account_resource(a), "IAM policies") else { continue };
+        for p in policies.iter().filter(|p| !p.aws_managed) {
+            let r = resource(a, "global", "AwsIamPolicy", p.arn.clone());
+            match full_admin_statement(&p.document) {
+                Some(st) if p.attachment_count > 0 => out.fail(
+                    r,
+                    format!("policy {} grants `*` on `*` and is attached to {} principal(s)", p.name, p.attachment_count),
+                    json!({ "attachment_count": p.attachment_count, "version": p.default_version_id, "proof": st.evidence() }),
+                ),
+                Some(st) => out.pass(
+                    r,
+                    format!("policy {} grants `*` on `*` but is not attached; delete it", p.name),
+                    json!({ "attachment_count": 0, "proof": st.evidence() }),
+                ),
+                None => out.pass(r, format!("policy {} does not grant `*` on `*`", p.name), json!({})),
+            }
+        }
+    }
+}
+
+fn inline_full_admin(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let mut holders: Vec<(Resource, &str, &[warden_model::inventory::InlinePolicy])> = Vec::new();
+        for u in users(a, out) {
+            holders.push((user_resource(a, u), "user", &u.inline_policies));
+        }
+        if let Some(groups) = out.need(&a.iam.groups, || account_resource(a), "IAM groups") {
+            for g in groups {
+                holders.push((resource(a, "global", "AwsIamGroup", g.arn.clone()), "group", &g.inline_policies));
+            }
+        }
+        if let Some(roles) = out.need(&a.iam.roles, || account_resource(a), "IAM roles") {
+            for r in roles.iter().filter(|r| !r.is_service_linked()) {
+                holders.push((tagged(resource(a, "global", "AwsIamRole", r.arn.clone()), &r.tags), "role", &r.inline_policies));
+            }
+        }
+        for (res, kind, inline) in holders.into_iter().filter(|h| !h.2.is_empty()) {
+            let admin: Vec<_> = inline
+                .iter()
+                .filter_map(|p| full_admin_statement(&p.document).map(|st| json!({ "policy": p.name, "proof": st.evidence() })))
+                .collect();
+            let ok = admin.is_empty();
+            let name = res.arn.rsplit('/').next().unwrap_or_default().to_owned();
+            let msg = if ok {
+                format!("no inline policy of {kind} {name} grants `*` on `*`")
+            } else {
+                format!("an inline policy of {kind} {name} grants `*` on `*`")
+            };
+            out.verdict(ok, res, msg, json!({ "admin_inline_policies": admin }));
+        }
+    }
+}
+
+fn direct_policies(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        for u in users(a, out) {
+            let attached: Vec<_> = u.attached_policies.iter().map(|p| &p.arn).collect();
+            let inline: Vec<_> = u.inline_policies.iter().map(|p| &p.name).collect();
+            let ok = attached.is_empty() && inline.is_empty();
+            let msg = if ok {
+                format!("user {} gets permissions only through groups", u.name)
+            } else {
+                format!("user {} has {} policies attached directly: grant through groups", u.name, attached.len() + inline.len())
+            };
+            out.verdict(ok, user_resource(a, u), msg, json!({ "attached": attached, "inline": inline }));
+        }
+    }
+}
+
+fn support_role(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(roles) = out.need(&a.iam.roles, || account_resource(a), "IAM roles") else { continue };
+        let support = format!("arn:{}:iam::aws:policy/AWSSupportAccess", a.partition);
+        let holders: Vec<_> =
+            roles.iter().filter(|r| r.attached_policies.iter().any(|p| p.arn == support)).map(|r| &r.arn).collect();
+        let ok = !holders.is_empty();
+        let msg = if ok {
+            format!("account {} has a role for AWS Support incidents", a.id)
+        } else {
+            format!("no role in account {} has AWSSupportAccess attached", a.id)
+        };
+        out.verdict(ok, account_resource(a), msg, json!({ "support_roles": holders }));
+    }
+}
+
+fn server_certificates(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(certs) = out.need(&a.iam.server_certificates, || account_resource(a), "IAM server certificates") else {
+            continue;
+        };
+        for c in certs {
+            let r = resource(a, "global", "AwsIamServerCertificate", c.arn.clone());
+            let expired = c.expiration.is_some_and(|t| t < ctx.now);
+            let msg = if expired {
+                format!("server certificate {} expired; delete it", c.name)
+            } else {
+                format!("server certificate {} is valid", c.name)
+            };
+            out.verdict(!expired, r, msg, json!({ "expiration": c.expiration }));
+        }
+    }
+}
+
+fn single_active_key(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        for u in users(a, out) {
+            let Some(keys) = out.need(&u.access_keys, || user_resource(a, u), "access keys") else { continue };
+            let active: Vec<_> = keys.iter().filter(|k| k.status == KeyStatus::Active).map(|k| &k.id).collect();
+            if active.is_empty() {
+                continue;
+            }
+            let ok = active.len() == 1;
+            let msg = if ok {
+                format!("user {} has one active access key", u.name)
+            } else {
+                format!("user {} has {} active access keys", u.name, active.len())
+            };
+            out.verdict(ok, user_resource(a, u), msg, json!({ "active_keys": active }));
+        }
+    }
+}

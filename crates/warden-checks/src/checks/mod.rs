@@ -1,0 +1,50 @@
+//! The built-in checks, one module per service. Each module lists its checks in a
+//! `CHECKS` table of (id, function); metadata for each id lives in `meta/<service>.yaml`.
+
+mod account;
+mod cloudtrail;
+mod ec2;
+mod iam;
+mod kms;
+mod policy;
+mod s3;
+
+use crate::engine::CheckFn;
+use warden_model::Resource;
+use warden_model::inventory::{Account, Region, Tags};
+
+/// Every built-in check, service by service.
+pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
+    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, kms::CHECKS, cloudtrail::CHECKS].into_iter().flatten().copied()
+}
+
+/// The account itself, as a resource.
+pub(crate) fn account_resource(a: &Account) -> Resource {
+    Resource {
+        arn: a.arn(),
+        kind: "AwsAccount".into(),
+        account_id: a.id.clone(),
+        region: "global".into(),
+        tags: Tags::new(),
+    }
+}
+
+/// A resource of `a` in `region` (`global` for IAM).
+pub(crate) fn resource(a: &Account, region: &str, kind: &str, arn: String) -> Resource {
+    Resource { arn, kind: kind.into(), account_id: a.id.clone(), region: region.into(), tags: Tags::new() }
+}
+
+pub(crate) fn tagged(mut r: Resource, tags: &Tags) -> Resource {
+    r.tags = tags.clone();
+    r
+}
+
+/// `arn:<partition>:ec2:<region>:<account>:<kind>/<id>`.
+pub(crate) fn ec2_arn(a: &Account, region: &str, kind: &str, id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{}:{kind}/{id}", a.partition, a.id)
+}
+
+/// Every (account, region) pair.
+pub(crate) fn regions(accounts: &[Account]) -> impl Iterator<Item = (&Account, &Region)> {
+    accounts.iter().flat_map(|a| a.regions.iter().map(move |r| (a, r)))
+}
