@@ -1,0 +1,104 @@
+//! ARNs: parsing, and the segment-wise matching IAM uses for `Resource` and the `Arn*`
+//! condition operators ("each of the six colon-delimited components of the ARN is
+//! checked separately", IAM User Guide, condition operators, ARN condition operators).
+
+use crate::wildcard::{self, Tok};
+
+/// A parsed ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    /// Everything after the fifth colon (may itself contain `:` and `/`).
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let mut it = s.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: it.next()?,
+            service: it.next()?,
+            region: it.next()?,
+            account: it.next()?,
+            resource: it.next()?,
+        })
+    }
+}
+
+/// The account id of an ARN, or of a bare 12-digit account id.
+pub fn account_of(s: &str) -> Option<&str> {
+    if is_account_id(s) {
+        return Some(s);
+    }
+    Arn::parse(s).map(|a| a.account).filter(|a| !a.is_empty())
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits compiled tokens into at most six segments on literal `:`.
+fn segments(toks: &[Tok]) -> Vec<&[Tok]> {
+    let mut out = Vec::with_capacity(6);
+    let mut start = 0;
+    for (i, t) in toks.iter().enumerate() {
+        if out.len() == 5 {
+            break;
+        }
+        if *t == Tok::Ch(':') {
+            out.push(toks.get(start..i).unwrap_or_default());
+            start = i + 1;
+        }
+    }
+    out.push(toks.get(start..).unwrap_or_default());
+    out
+}
+
+/// Matches an ARN pattern (compiled, wildcards active) against a value, segment by
+/// segment. A lone `*` pattern matches anything; values that are not six-part ARNs are
+/// compared as whole strings.
+pub fn matches(pattern: &[Tok], value: &str) -> bool {
+    if pattern == [Tok::Star] {
+        return true;
+    }
+    let psegs = segments(pattern);
+    let vsegs: Vec<&str> = value.splitn(6, ':').collect();
+    if psegs.len() != 6 || vsegs.len() != 6 {
+        return psegs.len() == vsegs.len() && wildcard::matches(pattern, value);
+    }
+    psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wildcard::compile;
+
+    #[test]
+    fn segment_wise() {
+        let m = |p: &str, v: &str| matches(&compile(p), v);
+        assert!(m("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y"));
+        assert!(m("arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/a/b"));
+        // `*` does not cross `:` between the first five segments.
+        assert!(!m("arn:aws:*:b", "arn:aws:s3:::b"));
+        // but does in the resource part.
+        assert!(m("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:1:log-group:a:log-stream:b"));
+        assert!(m("*", "anything"));
+        assert!(!m("arn:aws:s3:::B", "arn:aws:s3:::b"));
+    }
+
+    #[test]
+    fn parse() {
+        let a = Arn::parse("arn:aws:sts::111122223333:assumed-role/R/s").unwrap();
+        assert_eq!(a.account, "111122223333");
+        assert_eq!(a.resource, "assumed-role/R/s");
+        assert_eq!(account_of("111122223333"), Some("111122223333"));
+        assert!(Arn::parse("arn:aws:s3").is_none());
+    }
+}

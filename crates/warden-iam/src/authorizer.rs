@@ -1,0 +1,2 @@
+pub struct Authorizer;
+pub struct Grant;

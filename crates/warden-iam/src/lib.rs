@@ -1,0 +1,35 @@
+//! Warden's IAM policy engine.
+//!
+//! Pattern matching on `"*"` gives both false positives and false negatives; this crate
+//! evaluates policies the way AWS documents it and says *why*: every [`Decision`] names
+//! the statements (policy id, statement index, Sid) that decided it and the layer that
+//! blocked it.
+//!
+//! - [`Policy`]: the strict, located grammar (errors carry JSON paths such as
+//!   `Statement[2].Condition.StringLike`), accepting URL-encoded documents.
+//! - [`evaluate`] over a [`PolicySet`]: SCPs, RCPs, identity, resource, boundary and
+//!   session policies, same- and cross-account rules.
+//! - [`Authorizer`]: the same evaluation for principals of a collected
+//!   [`warden_model::inventory::Account`], plus `who_can` / `what_can` queries.
+//! - [`analysis`]: the questions checks ask (full admin, public resource policies).
+//! - [`catalog`]: every AWS action with access level, resource types and condition keys.
+//! - [`lint`]: Access-Analyzer-style validation findings, located.
+
+pub mod analysis;
+pub mod arn;
+pub mod authorizer;
+pub mod authz_details;
+pub mod catalog;
+pub mod condition;
+pub mod context;
+pub mod eval;
+pub mod lint;
+pub mod policy;
+pub mod simulate;
+pub mod variables;
+pub mod wildcard;
+
+pub use authorizer::{Authorizer, Grant};
+pub use context::{Context, ContextValue};
+pub use eval::{Decision, DecisionKind, Layer, PolicySet, Principal, Reason, Request, evaluate};
+pub use policy::{Effect, Policy, PolicyError, Statement};
