@@ -183,6 +183,10 @@ fn finding(detectors: &[DetectorMeta], g: Group) -> Option<Finding> {
     if !attack.is_empty() {
         compliance.insert("mitre-attack".to_string(), attack);
     }
+    let cis: Vec<String> = meta.tags.iter().filter_map(|t| t.strip_prefix("cis.")).map(str::to_string).collect();
+    if !cis.is_empty() {
+        compliance.insert("cis-aws-7.0".to_string(), cis);
+    }
     let what = if g.names.is_empty() {
         String::new()
     } else {

@@ -101,7 +101,18 @@ pub struct Correlation {
     pub group_by: Vec<String>,
     pub timespan_secs: i64,
     pub condition: Threshold,
+    /// Whether the referenced rules still report their own matches.
+    pub generate: bool,
     pub file: PathBuf,
+    /// Each example is a sequence of events (the base rules come from the same set).
+    pub examples: CorrelationExamples,
+}
+
+/// Event sequences a correlation must fire on and must stay quiet on.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CorrelationExamples {
+    pub must_fire: Vec<Vec<Value>>,
+    pub must_not_fire: Vec<Vec<Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

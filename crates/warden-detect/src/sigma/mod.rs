@@ -125,9 +125,11 @@ impl RuleSet {
                 }
                 continue;
             }
-            for &i in &idx {
-                if let Some(r) = self.rules.get_mut(i) {
-                    r.generate = false;
+            if !c.generate {
+                for &i in &idx {
+                    if let Some(r) = self.rules.get_mut(i) {
+                        r.generate = false;
+                    }
                 }
             }
             self.corr_rules.push(idx);

@@ -129,6 +129,14 @@ fn json_list(v: Option<&Y>) -> Result<Vec<serde_json::Value>, String> {
     }
 }
 
+fn json_sequences(v: Option<&Y>) -> Result<Vec<Vec<serde_json::Value>>, String> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(Y::Sequence(s)) => s.iter().map(|seq| json_list(Some(seq))).collect(),
+        Some(_) => Err("correlation examples must be lists of event sequences".into()),
+    }
+}
+
 fn parse_detection(d: &Y) -> Result<Expr, String> {
     let map = d.as_mapping().ok_or("`detection` must be a mapping")?;
     if map.len() > MAX_ITEMS {
@@ -497,7 +505,12 @@ fn parse_correlation(
         group_by,
         timespan_secs,
         condition: threshold,
+        generate: matches!(c.get("generate"), Some(Y::Bool(true))),
         file: file.to_path_buf(),
+        examples: match v.get("examples") {
+            None => CorrelationExamples::default(),
+            Some(e) => CorrelationExamples { must_fire: json_sequences(e.get("must_fire"))?, must_not_fire: json_sequences(e.get("must_not_fire"))? },
+        },
     })
 }
 
