@@ -5,7 +5,7 @@
 //! - several operators in one block, and several keys under one operator, all AND;
 //! - several values for one key OR; under a negated operator they NOR;
 //! - missing key: positive operators false, negated operators true, `…IfExists` true,
-//!   `ForAllValues` true, `ForAnyValue` false; `Null` tests presence;
+//!   `ForAllValues` true, `ForAnyValue` false (even with `IfExists`); `Null` tests presence;
 //! - a plain (non-set) operator on a multivalued context value is false;
 //! - key names are case-insensitive; values compare per operator.
 
@@ -483,8 +483,11 @@ impl Condition {
                 Some(ContextValue::Single(v)) => test(v),
                 Some(ContextValue::Multi(vs)) => vs.iter().all(|v| test(v)),
             },
+            // `…IfExists` does not rescue `ForAnyValue` on a missing key: AWS answers such
+            // requests with a deny (re:Post "ForAnyValue:StringEqualsIfExists behaving
+            // unexpectedly"; MV doc: ForAnyValue "returns false" without the key).
             Some(SetOp::ForAnyValue) => match val {
-                None => self.op.if_exists,
+                None => false,
                 Some(ContextValue::Single(v)) => test(v),
                 Some(ContextValue::Multi(vs)) => vs.iter().any(|v| test(v)),
             },

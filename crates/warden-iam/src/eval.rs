@@ -7,9 +7,11 @@
 //!    RCPs (resource's account) are deny-only; `RCPFullAWSAccess` is implicit.
 //! 3. Same account: identity (bounded by boundary and session policy) OR the resource
 //!    policy may allow. A resource-policy allow naming the principal exactly (user ARN,
-//!    role-session ARN, `*`) stands on its own; one naming the role ARN (or the user
-//!    behind a federated session) is still bounded by boundary and session policy; one
-//!    naming the account delegates to the identity policies.
+//!    role-session ARN) stands on its own ("granted in addition to the permissions that
+//!    are granted by the session policies", STS API reference); `*` is not limited by a
+//!    boundary but is by a session policy; one naming the role ARN (or the user behind a
+//!    federated session) is bounded by both; one naming the account delegates to the
+//!    identity policies.
 //! 4. Cross account: the principal's side (identity, boundary, session, SCPs) AND the
 //!    resource side (resource policy, RCPs) must both allow.
 //! 5. Role trust policies (`sts:AssumeRole*` on a role) and KMS key policies must allow
@@ -17,7 +19,7 @@
 //! 6. Anonymous and service principals have no identity side: only a resource policy
 //!    can allow them.
 
-use crate::arn::{self, Arn};
+use crate::arn::{self, Arn, ShortArn};
 use crate::context::Context;
 use crate::policy::{Effect, Policy, PrincipalBlock, PrincipalKind, PrincipalSpec, Statement};
 use serde::Serialize;
@@ -173,13 +175,16 @@ pub(crate) enum PMatch {
     /// Names the role behind an assumed-role session, or the user behind a federated
     /// session: bounded by boundary and session policy.
     Session,
-    /// `*`, or the caller's exact ARN / service / federated / canonical id.
+    /// `*` or `{"AWS": "*"}`: everyone. Not a specific reference to the session, so a
+    /// session policy still limits it; a boundary does not.
+    Wildcard,
+    /// The caller's exact ARN / service / federated / canonical id.
     Exact,
 }
 
 fn principal_value_match(kind: PrincipalKind, v: &str, p: &Principal) -> Option<PMatch> {
     match (kind, p) {
-        (PrincipalKind::Aws, _) if v == "*" => Some(PMatch::Exact),
+        (PrincipalKind::Aws, _) if v == "*" => Some(PMatch::Wildcard),
         (PrincipalKind::Aws, Principal::Arn(a)) => {
             if v == a {
                 return Some(if is_role_arn(a) { PMatch::Session } else { PMatch::Exact });
@@ -233,7 +238,7 @@ fn account_principal(v: &str) -> Option<&str> {
 /// The best match of a `Principal` element against the caller.
 pub(crate) fn principal_match(spec: &PrincipalSpec, p: &Principal) -> Option<PMatch> {
     match spec {
-        PrincipalSpec::Any => Some(PMatch::Exact),
+        PrincipalSpec::Any => Some(PMatch::Wildcard),
         PrincipalSpec::Map(m) => {
             m.iter().flat_map(|(k, vs)| vs.iter().filter_map(move |v| principal_value_match(*k, v, p))).max()
         }
@@ -242,7 +247,7 @@ pub(crate) fn principal_match(spec: &PrincipalSpec, p: &Principal) -> Option<PMa
 
 fn block_match(b: &PrincipalBlock, p: &Principal) -> Option<PMatch> {
     let m = principal_match(&b.spec, p);
-    if b.negated { if m.is_some() { None } else { Some(PMatch::Exact) } } else { m }
+    if b.negated { if m.is_some() { None } else { Some(PMatch::Wildcard) } } else { m }
 }
 
 struct Eval<'r> {
@@ -252,9 +257,15 @@ struct Eval<'r> {
 
 impl Eval<'_> {
     /// Action, resource and conditions (not principal).
-    fn applies(&self, st: &Statement) -> bool {
+    fn applies(&self, layer: Layer, st: &Statement) -> bool {
+        let short = match layer {
+            Layer::Identity | Layer::PermissionsBoundary | Layer::Session => ShortArn::Expand,
+            Layer::Resource => ShortArn::ExpandIfWildcard,
+            Layer::Scp => ShortArn::ExpandIfTrailingWildcard,
+            Layer::Rcp => ShortArn::NoMatch,
+        };
         st.action.matches_lc(&self.action_lc)
-            && st.resource_matches(&self.req.resource, &self.req.context)
+            && st.resource_matches(&self.req.resource, &self.req.context, short)
             && st.conditions_match(&self.req.context)
     }
 }
@@ -282,7 +293,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let mut denies = Vec::new();
     let mut scan_denies = |layer: Layer, pr: &PolicyRef<'_>, check_principal: bool| {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Deny) {
-            if !ev.applies(st) {
+            if !ev.applies(layer, st) {
                 continue;
             }
             if check_principal {
@@ -341,7 +352,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         let mut out = Vec::new();
         for pr in prs {
             for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
-                if ev.applies(st) {
+                if ev.applies(layer, st) {
                     out.push(reason(layer, pr, st));
                 }
             }
@@ -367,7 +378,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
             let Some(b) = &st.principal else { continue };
             let Some(m) = block_match(b, p) else { continue };
-            if ev.applies(st) {
+            if ev.applies(Layer::Resource, st) {
                 res_allow.push((reason(Layer::Resource, pr, st), m));
             }
         }
@@ -377,7 +388,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
 
     if !iam_principal {
         return match best {
-            Some(PMatch::Exact) => allow(res_reasons(PMatch::Exact)),
+            Some(PMatch::Exact | PMatch::Wildcard) => allow(res_reasons(PMatch::Wildcard)),
             _ => implicit(Layer::Resource, "no resource policy statement allows this caller".into()),
         };
     }
@@ -415,12 +426,28 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
 
     let mut out = granted;
     if same_account {
-        let explicit = needs_resource_allow(&ev.action_lc, &req.resource);
+        // A KMS key always has a key policy, so a missing one grants nothing. A case without
+        // a trust policy for `sts:AssumeRole` did not supply it: evaluate as for other
+        // resources (both as iam-simulate does; the [`crate::Authorizer`] always supplies
+        // the role's trust policy).
+        let explicit = needs_resource_allow(&ev.action_lc, &req.resource)
+            && (set.resource.is_some() || ev.action_lc.starts_with("kms:"));
         if explicit {
             match best {
                 Some(PMatch::Exact) => {
                     out.extend(res_reasons(PMatch::Exact));
                     return allow(out);
+                }
+                Some(PMatch::Wildcard) if session_ok => {
+                    out.extend(res_reasons(PMatch::Wildcard));
+                    out.extend(session.iter().flatten().cloned());
+                    return allow(out);
+                }
+                Some(PMatch::Wildcard) => {
+                    return implicit(
+                        Layer::Session,
+                        "the resource policy allows everyone, and the session policy does not allow".into(),
+                    );
                 }
                 Some(PMatch::Session) if boundary_ok && session_ok => {
                     out.extend(bounds(res_reasons(PMatch::Session)));
@@ -460,6 +487,15 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
                 out.extend(res_reasons(PMatch::Exact));
                 allow(out)
             }
+            Some(PMatch::Wildcard) if session_ok => {
+                out.extend(res_reasons(PMatch::Wildcard));
+                out.extend(session.iter().flatten().cloned());
+                allow(out)
+            }
+            Some(PMatch::Wildcard) if identity.is_empty() || !boundary_ok => implicit(
+                Layer::Session,
+                "the resource policy allows everyone, and the session policy does not allow".into(),
+            ),
             Some(PMatch::Session) if boundary_ok && session_ok => {
                 out.extend(bounds(res_reasons(PMatch::Session)));
                 allow(out)

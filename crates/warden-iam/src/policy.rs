@@ -6,7 +6,7 @@
 //! [`MAX_STATEMENTS`] statements or [`MAX_VALUES`] values in one element are rejected,
 //! and parsing walks a fixed depth (the grammar has no recursion).
 
-use crate::arn;
+use crate::arn::{self, ShortArn};
 use crate::condition::{CondValue, Condition, OpKind, Operator};
 use crate::variables::Template;
 use crate::wildcard::{self, Tok};
@@ -171,10 +171,10 @@ impl ResourcePattern {
     /// Matches per ARN segment. A variable without a value makes the entry match
     /// nothing (IAM User Guide, policy variables: "no value ... the statement does not
     /// match").
-    pub fn matches(&self, resource: &str, ctx: &crate::Context) -> bool {
+    pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
         match &self.template {
-            None => arn::matches(&self.toks, resource),
-            Some(t) => t.resolve_tokens(ctx).is_some_and(|toks| arn::matches(&toks, resource)),
+            None => arn::matches_resource(&self.toks, resource, short),
+            Some(t) => t.resolve_tokens(ctx).is_some_and(|toks| arn::matches_resource(&toks, resource, short)),
         }
     }
 
@@ -194,8 +194,8 @@ pub struct ResourceBlock {
 }
 
 impl ResourceBlock {
-    pub fn matches(&self, resource: &str, ctx: &crate::Context) -> bool {
-        self.patterns.iter().any(|p| p.matches(resource, ctx)) != self.negated
+    pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
+        self.patterns.iter().any(|p| p.matches(resource, ctx, short)) != self.negated
     }
 }
 
@@ -219,8 +219,8 @@ impl Statement {
     }
 
     /// A statement with no `Resource`/`NotResource` (trust policies) applies to any resource.
-    pub fn resource_matches(&self, resource: &str, ctx: &crate::Context) -> bool {
-        self.resource.as_ref().is_none_or(|r| r.matches(resource, ctx))
+    pub fn resource_matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
+        self.resource.as_ref().is_none_or(|r| r.matches(resource, ctx, short))
     }
 
     /// Short label: `Sid` when present, else the index.

@@ -1,0 +1,50 @@
+// Runs Warden simulation cases (JSONL, one case a line) through @cloud-copilot/iam-simulate
+// and writes one result a line: {"decision": "Allow"|"ExplicitDeny"|"ImplicitDeny"} or
+// {"error": "..."}. Usage: node run-iam-simulate.cjs NODE_MODULES_DIR CASES.jsonl OUT.jsonl
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const [, , modules, input, output] = process.argv;
+const sim = require(require.resolve('@cloud-copilot/iam-simulate', { paths: [modules] }));
+
+const named = (prefix) => (p, i) => ({ name: `${prefix}${i}`, policy: p });
+const levels = (prefix, lv) => (lv || []).map((ps, i) => ({ orgIdentifier: `${prefix}-${i}`, policies: ps.map(named(`${prefix}-${i}-`)) }));
+
+function toSimulation(c) {
+  const r = c.request;
+  const s = {
+    request: {
+      principal: r.principal === '*' ? sim.anonymousPrincipal : r.principal,
+      action: r.action,
+      resource: { resource: r.resource, accountId: r.resource_account },
+      contextVariables: r.context || {},
+    },
+    identityPolicies: (c.identity_policies || []).map(named('identity')),
+    serviceControlPolicies: levels('scp', c.scps),
+    resourceControlPolicies: levels('rcp', c.rcps),
+  };
+  if (c.resource_policy) s.resourcePolicy = c.resource_policy;
+  if ((c.permission_boundaries || []).length) s.permissionBoundaryPolicies = c.permission_boundaries.map(named('pb'));
+  if (c.session_policy) s.sessionPolicy = c.session_policy;
+  return s;
+}
+
+const map = { Allowed: 'Allow', ExplicitlyDenied: 'ExplicitDeny', ImplicitlyDenied: 'ImplicitDeny' };
+
+(async () => {
+  const lines = fs.readFileSync(input, 'utf8').split('\n').filter((l) => l.trim());
+  const out = [];
+  const started = process.hrtime.bigint();
+  for (const line of lines) {
+    try {
+      const res = await sim.runSimulation(toSimulation(JSON.parse(line)), {});
+      if (res.resultType === 'error') out.push(JSON.stringify({ error: JSON.stringify(res.errors).slice(0, 400) }));
+      else out.push(JSON.stringify({ decision: map[res.overallResult] || res.overallResult }));
+    } catch (e) {
+      out.push(JSON.stringify({ error: String(e).slice(0, 400) }));
+    }
+  }
+  const ns = Number(process.hrtime.bigint() - started);
+  fs.writeFileSync(output, out.join('\n') + '\n');
+  process.stderr.write(`iam-simulate: ${lines.length} cases in ${(ns / 1e6).toFixed(0)} ms\n`);
+})();
