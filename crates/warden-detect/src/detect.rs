@@ -5,7 +5,7 @@ use crate::error::InputError;
 use crate::event::EventFacts;
 use crate::flowlog::{FlowRecord, parse_flow_log};
 use crate::hit::{Aggregator, DetectorMeta, Hit};
-use crate::reader::{ReadLimits, expand_paths, for_each_event, read_bytes};
+use crate::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, is_flow_log_name, read_bytes};
 use crate::sigma::{CorrelationState, RuleSet};
 use crate::stateful::{FlowState, StatefulConfig, StatefulHit, TrailState, catalogue};
 use serde_json::Value;
@@ -215,7 +215,7 @@ impl Detector {
     /// Reads CloudTrail files, directories or `-` (stdin).
     pub fn read_cloudtrail(&mut self, paths: &[PathBuf]) {
         let limits = self.opts.limits;
-        let files = expand_paths(paths, &limits, &mut self.errors);
+        let files = expand_paths(paths, &limits, is_cloudtrail_name, &mut self.errors);
         for f in files {
             self.stats.files += 1;
             let (buf, err) = read_bytes(&f, &limits);
@@ -229,7 +229,7 @@ impl Detector {
     /// Reads VPC flow log files or directories.
     pub fn read_flow_logs(&mut self, paths: &[PathBuf]) {
         let limits = self.opts.limits;
-        let files = expand_paths(paths, &limits, &mut self.errors);
+        let files = expand_paths(paths, &limits, is_flow_log_name, &mut self.errors);
         for f in files {
             self.stats.files += 1;
             let (buf, err) = read_bytes(&f, &limits);

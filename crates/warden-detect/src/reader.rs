@@ -37,7 +37,9 @@ pub const STDIN: &str = "-";
 
 /// Expands directories (recursively, sorted, hidden entries and CloudTrail digest folders
 /// skipped) into the list of files to read. `-` stands for stdin and is kept as is.
-pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
+/// Files named on the command line are always read; inside directories only files whose
+/// name passes `accept` are (see [`is_cloudtrail_name`], [`is_flow_log_name`]).
+pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, accept: fn(&str) -> bool, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == STDIN {
@@ -45,7 +47,7 @@ pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, errors: &mut Vec<Inp
             continue;
         }
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, 0, limits, &mut out, errors),
+            Ok(m) if m.is_dir() => walk(p, 0, limits, accept, &mut out, errors),
             Ok(_) => out.push(p.clone()),
             Err(e) => errors.push(InputError::new(p, None, format!("cannot read: {e}"))),
         }
@@ -53,7 +55,7 @@ pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, errors: &mut Vec<Inp
     out
 }
 
-fn walk(dir: &Path, depth: usize, limits: &ReadLimits, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+fn walk(dir: &Path, depth: usize, limits: &ReadLimits, accept: fn(&str) -> bool, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
     if depth > limits.max_dir_depth {
         errors.push(InputError::new(
             dir,
@@ -80,7 +82,9 @@ fn walk(dir: &Path, depth: usize, limits: &ReadLimits, out: &mut Vec<PathBuf>, e
                     continue;
                 }
                 let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                paths.push((e.path(), is_dir));
+                if is_dir || accept(&name) {
+                    paths.push((e.path(), is_dir));
+                }
             }
             Err(e) => errors.push(InputError::new(dir, None, format!("cannot list directory: {e}"))),
         }
@@ -88,11 +92,24 @@ fn walk(dir: &Path, depth: usize, limits: &ReadLimits, out: &mut Vec<PathBuf>, e
     paths.sort();
     for (p, is_dir) in paths {
         if is_dir {
-            walk(&p, depth + 1, limits, out, errors);
+            walk(&p, depth + 1, limits, accept, out, errors);
         } else {
             out.push(p);
         }
     }
+}
+
+/// CloudTrail file names met in a directory walk: `.json`, `.jsonl`, `.ndjson`, each
+/// optionally `.gz`.
+pub fn is_cloudtrail_name(name: &str) -> bool {
+    let n = name.strip_suffix(".gz").unwrap_or(name);
+    n.ends_with(".json") || n.ends_with(".jsonl") || n.ends_with(".ndjson")
+}
+
+/// Flow log file names met in a directory walk: `.log`, `.txt`, each optionally `.gz`.
+pub fn is_flow_log_name(name: &str) -> bool {
+    let n = name.strip_suffix(".gz").unwrap_or(name);
+    n.ends_with(".log") || n.ends_with(".txt")
 }
 
 /// Reads a file (or stdin for `-`), gunzipping when it starts with the gzip magic, and
@@ -163,6 +180,7 @@ pub fn for_each_event(
     if buf.get(i..i + 3) == Some(&[0xEF, 0xBB, 0xBF]) {
         i = skip_ws(buf, i + 3);
     }
+    let mut junk: Option<(usize, u64)> = None;
     while i < buf.len() {
         match buf.get(i) {
             Some(b'[') => match array_elements(buf, i, path, limits, errors, f) {
@@ -197,20 +215,19 @@ pub fn for_each_event(
                 }
             }
             Some(_) => {
-                let end = next_line(buf, i);
-                errors.push(InputError::new(
-                    path,
-                    Some(i as u64),
-                    "not a JSON object or array; skipped to the next line",
-                ));
-                i = end;
+                let j = junk.get_or_insert((i, 0));
+                j.1 += 1;
+                i = next_line(buf, i);
             }
-            None => return,
+            None => break,
         }
         i = skip_ws(buf, i);
         if buf.get(i) == Some(&b',') {
             i = skip_ws(buf, i + 1);
         }
+    }
+    if let Some((at, n)) = junk {
+        errors.push(InputError::new(path, Some(at as u64), format!("{n} line(s) are not JSON objects or arrays (first at this offset); skipped")));
     }
 }
 
@@ -472,5 +489,13 @@ mod tests {
         let (e, errs) = events(&buf);
         assert!(e.len() > 100, "{}", e.len());
         assert!(errs.len() <= 1);
+    }
+
+    #[test]
+    fn text_files_yield_one_error() {
+        let (e, err) = events(b"MIT License\n\nCopyright\n{\"a\":1}\n");
+        assert_eq!(e.len(), 1);
+        assert_eq!(err.len(), 1);
+        assert!(err[0].message.starts_with("2 line(s)"), "{}", err[0]);
     }
 }
