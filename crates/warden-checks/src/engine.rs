@@ -109,7 +109,12 @@ impl Out<'_> {
     }
 
     /// The value of an observed attribute, or an ERROR finding on `resource` and `None`.
-    pub fn need<'v, T>(&mut self, observed: &'v Observed<T>, resource: impl FnOnce() -> Resource, what: &str) -> Option<&'v T> {
+    pub fn need<'v, T>(
+        &mut self,
+        observed: &'v Observed<T>,
+        resource: impl FnOnce() -> Resource,
+        what: &str,
+    ) -> Option<&'v T> {
         match observed.get() {
             Ok(v) => Some(v),
             Err(why) => {
@@ -133,7 +138,10 @@ impl Registry {
             list.push(Check { meta, run });
         }
         if let Some(id) = metas.keys().next() {
-            return Err(Error::BuiltinData { file: "meta/*.yaml".into(), detail: format!("metadata for unknown check `{id}`") });
+            return Err(Error::BuiltinData {
+                file: "meta/*.yaml".into(),
+                detail: format!("metadata for unknown check `{id}`"),
+            });
         }
         list.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         let frameworks = framework::load_all()?;
@@ -200,7 +208,8 @@ impl Registry {
         let ctx = Ctx { snapshot, now };
         let mut findings = Vec::new();
         for check in self.checks.iter().filter(|c| selected.iter().any(|m| m.id == c.meta.id)) {
-            let mut out = Out { meta: &check.meta, compliance: self.compliance.get(&check.meta.id), findings: Vec::new() };
+            let mut out =
+                Out { meta: &check.meta, compliance: self.compliance.get(&check.meta.id), findings: Vec::new() };
             (check.run)(&ctx, &mut out);
             findings.append(&mut out.findings);
         }

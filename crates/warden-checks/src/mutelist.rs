@@ -186,10 +186,8 @@ mod tests {
     #[test]
     fn tags_must_all_match() {
         let ml = Mutelist::parse("m", "mutes:\n  - reason: r\n    tags: {env: sand*, team: data}\n").unwrap();
-        let mut fs = vec![
-            finding("c", "a", &[("env", "sandbox"), ("team", "data")]),
-            finding("c", "b", &[("env", "sandbox")]),
-        ];
+        let mut fs =
+            vec![finding("c", "a", &[("env", "sandbox"), ("team", "data")]), finding("c", "b", &[("env", "sandbox")])];
         assert_eq!(ml.apply(&mut fs, now()).muted, 1);
         assert_eq!(fs[1].status, Status::Fail);
     }

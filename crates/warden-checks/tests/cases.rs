@@ -33,7 +33,8 @@ fn load() -> Vec<(String, Case)> {
         let text = std::fs::read_to_string(&f).unwrap();
         // Through JSON, so enums such as `Observed` read as `{known: …}` maps exactly as
         // in snapshots (YAML would want `!known` tags).
-        let value: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let value: serde_json::Value =
+            serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let cases: Vec<Case> = serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let file = f.file_name().unwrap().to_string_lossy().into_owned();
         all.extend(cases.into_iter().map(|c| (file.clone(), c)));
@@ -58,7 +59,14 @@ fn every_case_gives_its_expected_statuses() {
         }
         if got != case.expect {
             let msgs: Vec<_> = findings.iter().map(|f| format!("{} {}", f.status, f.message)).collect();
-            failures.push(format!("{file}: `{}` ({}): expected {:?}, got {:?}\n    {}", case.name, case.check, case.expect, got, msgs.join("\n    ")));
+            failures.push(format!(
+                "{file}: `{}` ({}): expected {:?}, got {:?}\n    {}",
+                case.name,
+                case.check,
+                case.expect,
+                got,
+                msgs.join("\n    ")
+            ));
             continue;
         }
         if let Some(f) = findings.iter().find(|f| f.status != Status::Pass) {
@@ -76,8 +84,11 @@ fn every_case_gives_its_expected_statuses() {
 fn every_check_has_a_firing_and_a_quiet_case() {
     let reg = Registry::builtin().unwrap();
     let cases = load();
-    let fires: BTreeSet<&str> =
-        cases.iter().filter(|(_, c)| c.expect.get(&Status::Fail).is_some_and(|n| *n > 0)).map(|(_, c)| c.check.as_str()).collect();
+    let fires: BTreeSet<&str> = cases
+        .iter()
+        .filter(|(_, c)| c.expect.get(&Status::Fail).is_some_and(|n| *n > 0))
+        .map(|(_, c)| c.check.as_str())
+        .collect();
     let quiet: BTreeSet<&str> = cases
         .iter()
         .filter(|(_, c)| c.expect.keys().all(|s| *s == Status::Pass) && !c.expect.is_empty())

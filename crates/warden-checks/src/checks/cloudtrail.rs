@@ -24,7 +24,9 @@ fn trails(a: &Account) -> (Vec<&Trail>, Vec<(&str, &Unknown)>) {
         match r.cloudtrail.trails.get() {
             Ok(list) => {
                 for t in list {
-                    let replace = by_arn.get(t.arn.as_str()).is_none_or(|old| old.home_region != r.name && t.home_region == r.name);
+                    let replace = by_arn
+                        .get(t.arn.as_str())
+                        .is_none_or(|old| old.home_region != r.name && t.home_region == r.name);
                     if replace {
                         by_arn.insert(&t.arn, t);
                     }
@@ -51,11 +53,7 @@ fn account_has_trail(ctx: &Ctx, out: &mut Out, what: &str, good: fn(&Trail) -> b
             continue;
         }
         let ok = !found.is_empty();
-        let msg = if ok {
-            format!("account {} has {what}", a.id)
-        } else {
-            format!("account {} has no {what}", a.id)
-        };
+        let msg = if ok { format!("account {} has {what}", a.id) } else { format!("account {} has no {what}", a.id) };
         let seen: Vec<_> = list.iter().map(|t| &t.arn).collect();
         out.verdict(ok, account_resource(a), msg, json!({ "matching_trails": found, "trails": seen }));
     }
@@ -169,7 +167,9 @@ fn bucket_logging(ctx: &Ctx, out: &mut Out) {
             out.unknown(trail_resource(a, t), &format!("trail bucket {}", t.s3_bucket), &why);
             return;
         };
-        let Some(logging) = out.need(&b.logging, || trail_resource(a, t), "the trail bucket's access logging") else { return };
+        let Some(logging) = out.need(&b.logging, || trail_resource(a, t), "the trail bucket's access logging") else {
+            return;
+        };
         let ok = logging.is_some();
         let msg = if ok {
             format!("the bucket of trail {} ({}) has server access logging", t.name, b.name)

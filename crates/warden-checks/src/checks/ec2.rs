@@ -49,29 +49,35 @@ fn sg_resource(a: &Account, r: &Region, sg: &SecurityGroup) -> Resource {
 /// FAIL for each security group with an ingress rule from one of `worlds` covering any
 /// of `ports`.
 fn sg_world_ports(ctx: &Ctx, out: &mut Out, worlds: &[&str], ports: &[i32]) {
-    each_in_region(ctx, out, "security groups", |r| &r.ec2.security_groups, |out, a, r, sg| {
-        let from_world = |rule: &SgRule| {
-            [&rule.cidr_ipv4, &rule.cidr_ipv6].into_iter().flatten().any(|c| worlds.contains(&c.as_str()))
-        };
-        let open: Vec<_> = sg
-            .rules
-            .iter()
-            .filter(|rule| rule.direction == Direction::Ingress && from_world(rule))
-            .filter_map(|rule| {
-                let hit: Vec<i32> = ports.iter().copied().filter(|p| rule.covers_tcp_port(*p)).collect();
-                (!hit.is_empty()).then(|| json!({ "rule": rule, "ports": hit }))
-            })
-            .collect();
-        let ok = open.is_empty();
-        let list = ports.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
-        let world = worlds.join(" or ");
-        let msg = if ok {
-            format!("security group {} ({}) admits no traffic from {world} to port {list}", sg.id, sg.name)
-        } else {
-            format!("security group {} ({}) admits {world} to port {list}", sg.id, sg.name)
-        };
-        out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "open_rules": open }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "security groups",
+        |r| &r.ec2.security_groups,
+        |out, a, r, sg| {
+            let from_world = |rule: &SgRule| {
+                [&rule.cidr_ipv4, &rule.cidr_ipv6].into_iter().flatten().any(|c| worlds.contains(&c.as_str()))
+            };
+            let open: Vec<_> = sg
+                .rules
+                .iter()
+                .filter(|rule| rule.direction == Direction::Ingress && from_world(rule))
+                .filter_map(|rule| {
+                    let hit: Vec<i32> = ports.iter().copied().filter(|p| rule.covers_tcp_port(*p)).collect();
+                    (!hit.is_empty()).then(|| json!({ "rule": rule, "ports": hit }))
+                })
+                .collect();
+            let ok = open.is_empty();
+            let list = ports.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            let world = worlds.join(" or ");
+            let msg = if ok {
+                format!("security group {} ({}) admits no traffic from {world} to port {list}", sg.id, sg.name)
+            } else {
+                format!("security group {} ({}) admits {world} to port {list}", sg.id, sg.name)
+            };
+            out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "open_rules": open }));
+        },
+    );
 }
 
 fn sg_admin_v4(ctx: &Ctx, out: &mut Out) {
@@ -87,48 +93,70 @@ fn sg_cifs(ctx: &Ctx, out: &mut Out) {
 }
 
 fn nacl_admin(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "network ACLs", |r| &r.ec2.network_acls, |out, a, r, acl| {
-        let mut entries: Vec<_> = acl.entries.iter().filter(|e| !e.egress).collect();
-        entries.sort_by_key(|e| e.rule_number);
-        // Rules apply in number order and the first match decides. Traffic from anywhere
-        // to a port is decided by the first entry covering the whole world for it:
-        // narrower entries before it only carve out part of the address space.
-        let mut open = Vec::new();
-        for port in ADMIN_PORTS {
-            for (world, v6) in [(IPV4_WORLD, false), (IPV6_WORLD, true)] {
-                let deciding = entries.iter().find(|e| {
-                    let cidr = if v6 { e.ipv6_cidr_block.as_deref() } else { e.cidr_block.as_deref() };
-                    cidr == Some(world) && e.covers_tcp_port(port)
-                });
-                if let Some(e) = deciding.filter(|e| e.is_allow()) {
-                    open.push(json!({ "port": port, "source": world, "entry": e }));
+    each_in_region(
+        ctx,
+        out,
+        "network ACLs",
+        |r| &r.ec2.network_acls,
+        |out, a, r, acl| {
+            let mut entries: Vec<_> = acl.entries.iter().filter(|e| !e.egress).collect();
+            entries.sort_by_key(|e| e.rule_number);
+            // Rules apply in number order and the first match decides. Traffic from anywhere
+            // to a port is decided by the first entry covering the whole world for it:
+            // narrower entries before it only carve out part of the address space.
+            let mut open = Vec::new();
+            for port in ADMIN_PORTS {
+                for (world, v6) in [(IPV4_WORLD, false), (IPV6_WORLD, true)] {
+                    let deciding = entries.iter().find(|e| {
+                        let cidr = if v6 { e.ipv6_cidr_block.as_deref() } else { e.cidr_block.as_deref() };
+                        cidr == Some(world) && e.covers_tcp_port(port)
+                    });
+                    if let Some(e) = deciding.filter(|e| e.is_allow()) {
+                        open.push(json!({ "port": port, "source": world, "entry": e }));
+                    }
                 }
             }
-        }
-        let ok = open.is_empty();
-        let r_arn = ec2_arn(a, &r.name, "network-acl", &acl.id);
-        let msg = if ok {
-            format!("network ACL {} does not admit the internet to ports 22 or 3389", acl.id)
-        } else {
-            format!("network ACL {} admits the internet to an admin port (22/3389)", acl.id)
-        };
-        out.verdict(ok, resource(a, &r.name, "AwsEc2NetworkAcl", r_arn), msg, json!({ "open": open, "subnets": acl.subnet_ids }));
-    });
+            let ok = open.is_empty();
+            let r_arn = ec2_arn(a, &r.name, "network-acl", &acl.id);
+            let msg = if ok {
+                format!("network ACL {} does not admit the internet to ports 22 or 3389", acl.id)
+            } else {
+                format!("network ACL {} admits the internet to an admin port (22/3389)", acl.id)
+            };
+            out.verdict(
+                ok,
+                resource(a, &r.name, "AwsEc2NetworkAcl", r_arn),
+                msg,
+                json!({ "open": open, "subnets": acl.subnet_ids }),
+            );
+        },
+    );
 }
 
 fn default_sg(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "security groups", |r| &r.ec2.security_groups, |out, a, r, sg| {
-        if !sg.is_default() {
-            return;
-        }
-        let ok = sg.rules.is_empty();
-        let msg = if ok {
-            format!("default security group {} of {} has no rules", sg.id, sg.vpc_id)
-        } else {
-            format!("default security group {} of {} has {} rule(s): remove them all", sg.id, sg.vpc_id, sg.rules.len())
-        };
-        out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "rules": sg.rules }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "security groups",
+        |r| &r.ec2.security_groups,
+        |out, a, r, sg| {
+            if !sg.is_default() {
+                return;
+            }
+            let ok = sg.rules.is_empty();
+            let msg = if ok {
+                format!("default security group {} of {} has no rules", sg.id, sg.vpc_id)
+            } else {
+                format!(
+                    "default security group {} of {} has {} rule(s): remove them all",
+                    sg.id,
+                    sg.vpc_id,
+                    sg.rules.len()
+                )
+            };
+            out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "rules": sg.rules }));
+        },
+    );
 }
 
 fn live_instance(state: &str) -> bool {
@@ -140,39 +168,52 @@ fn instance_resource(a: &Account, r: &Region, i: &warden_model::inventory::Insta
 }
 
 fn imdsv2(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "instances", |r| &r.ec2.instances, |out, a, r, i| {
-        if !live_instance(&i.state) {
-            return;
-        }
-        let m = &i.metadata_options;
-        let ok = m.http_tokens == "required" || m.http_endpoint == "disabled";
-        let msg = if ok {
-            format!("instance {} requires IMDSv2 session tokens", i.id)
-        } else {
-            format!("instance {} accepts IMDSv1 requests (http_tokens = {})", i.id, m.http_tokens)
-        };
-        out.verdict(ok, instance_resource(a, r, i), msg, json!({ "metadata_options": m }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "instances",
+        |r| &r.ec2.instances,
+        |out, a, r, i| {
+            if !live_instance(&i.state) {
+                return;
+            }
+            let m = &i.metadata_options;
+            let ok = m.http_tokens == "required" || m.http_endpoint == "disabled";
+            let msg = if ok {
+                format!("instance {} requires IMDSv2 session tokens", i.id)
+            } else {
+                format!("instance {} accepts IMDSv1 requests (http_tokens = {})", i.id, m.http_tokens)
+            };
+            out.verdict(ok, instance_resource(a, r, i), msg, json!({ "metadata_options": m }));
+        },
+    );
 }
 
 fn instance_profile(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "instances", |r| &r.ec2.instances, |out, a, r, i| {
-        if !live_instance(&i.state) {
-            return;
-        }
-        let ok = i.iam_instance_profile.is_some();
-        let msg = if ok {
-            format!("instance {} uses an IAM role", i.id)
-        } else {
-            format!("instance {} has no IAM role: applications on it need stored keys instead", i.id)
-        };
-        out.verdict(ok, instance_resource(a, r, i), msg, json!({ "iam_instance_profile": i.iam_instance_profile }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "instances",
+        |r| &r.ec2.instances,
+        |out, a, r, i| {
+            if !live_instance(&i.state) {
+                return;
+            }
+            let ok = i.iam_instance_profile.is_some();
+            let msg = if ok {
+                format!("instance {} uses an IAM role", i.id)
+            } else {
+                format!("instance {} has no IAM role: applications on it need stored keys instead", i.id)
+            };
+            out.verdict(ok, instance_resource(a, r, i), msg, json!({ "iam_instance_profile": i.iam_instance_profile }));
+        },
+    );
 }
 
 fn ebs_default(ctx: &Ctx, out: &mut Out) {
     for (a, r) in regions(ctx.accounts()) {
-        let Some(on) = out.need(&r.ec2.ebs_encryption_by_default, || region_resource(a, r), "EBS encryption by default")
+        let Some(on) =
+            out.need(&r.ec2.ebs_encryption_by_default, || region_resource(a, r), "EBS encryption by default")
         else {
             continue;
         };
@@ -186,25 +227,57 @@ fn ebs_default(ctx: &Ctx, out: &mut Out) {
 }
 
 fn volume_encrypted(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "EBS volumes", |r| &r.ec2.volumes, |out, a, r, v| {
-        let res = tagged(resource(a, &r.name, "AwsEc2Volume", ec2_arn(a, &r.name, "volume", &v.id)), &v.tags);
-        let msg = if v.encrypted { format!("volume {} is encrypted", v.id) } else { format!("volume {} is not encrypted", v.id) };
-        out.verdict(v.encrypted, res, msg, json!({ "encrypted": v.encrypted, "kms_key_id": v.kms_key_id, "attached_to": v.attached_instance_ids }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "EBS volumes",
+        |r| &r.ec2.volumes,
+        |out, a, r, v| {
+            let res = tagged(resource(a, &r.name, "AwsEc2Volume", ec2_arn(a, &r.name, "volume", &v.id)), &v.tags);
+            let msg = if v.encrypted {
+                format!("volume {} is encrypted", v.id)
+            } else {
+                format!("volume {} is not encrypted", v.id)
+            };
+            out.verdict(
+                v.encrypted,
+                res,
+                msg,
+                json!({ "encrypted": v.encrypted, "kms_key_id": v.kms_key_id, "attached_to": v.attached_instance_ids }),
+            );
+        },
+    );
 }
 
 fn snapshot_public(ctx: &Ctx, out: &mut Out) {
-    each_in_region(ctx, out, "EBS snapshots", |r| &r.ec2.snapshots, |out, a, r, s| {
-        let res = tagged(resource(a, &r.name, "AwsEc2Snapshot", format!("arn:{}:ec2:{}::snapshot/{}", a.partition, r.name, s.id)), &s.tags);
-        let Some(perms) = out.need(&s.create_volume_permissions, || res.clone(), "snapshot sharing permissions") else { return };
-        let public = perms.iter().any(|p| p == "all");
-        let msg = if public {
-            format!("snapshot {} can be copied by any AWS account", s.id)
-        } else {
-            format!("snapshot {} is not public", s.id)
-        };
-        out.verdict(!public, res, msg, json!({ "create_volume_permissions": perms, "encrypted": s.encrypted }));
-    });
+    each_in_region(
+        ctx,
+        out,
+        "EBS snapshots",
+        |r| &r.ec2.snapshots,
+        |out, a, r, s| {
+            let res = tagged(
+                resource(
+                    a,
+                    &r.name,
+                    "AwsEc2Snapshot",
+                    format!("arn:{}:ec2:{}::snapshot/{}", a.partition, r.name, s.id),
+                ),
+                &s.tags,
+            );
+            let Some(perms) = out.need(&s.create_volume_permissions, || res.clone(), "snapshot sharing permissions")
+            else {
+                return;
+            };
+            let public = perms.iter().any(|p| p == "all");
+            let msg = if public {
+                format!("snapshot {} can be copied by any AWS account", s.id)
+            } else {
+                format!("snapshot {} is not public", s.id)
+            };
+            out.verdict(!public, res, msg, json!({ "create_volume_permissions": perms, "encrypted": s.encrypted }));
+        },
+    );
 }
 
 fn flow_logs(ctx: &Ctx, out: &mut Out) {
@@ -215,7 +288,11 @@ fn flow_logs(ctx: &Ctx, out: &mut Out) {
             let active: Vec<_> = logs.iter().filter(|l| l.resource_id == vpc.id && l.status == "ACTIVE").collect();
             let ok = !active.is_empty();
             let res = tagged(resource(a, &r.name, "AwsEc2Vpc", ec2_arn(a, &r.name, "vpc", &vpc.id)), &vpc.tags);
-            let msg = if ok { format!("VPC {} has flow logs", vpc.id) } else { format!("VPC {} has no active flow log", vpc.id) };
+            let msg = if ok {
+                format!("VPC {} has flow logs", vpc.id)
+            } else {
+                format!("VPC {} has no active flow log", vpc.id)
+            };
             out.verdict(ok, res, msg, json!({ "flow_logs": active }));
         }
     }

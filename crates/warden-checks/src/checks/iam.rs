@@ -50,7 +50,10 @@ fn root_mfa(ctx: &Ctx, out: &mut Out) {
                 let msg = if ok {
                     format!("the root user of {} has MFA", a.id)
                 } else {
-                    format!("the root user of {} has no MFA device: a leaked password is enough to take the account", a.id)
+                    format!(
+                        "the root user of {} has no MFA device: a leaked password is enough to take the account",
+                        a.id
+                    )
                 };
                 let source = if from_report.is_some() { "credential report" } else { "account summary" };
                 out.verdict(ok, account_resource(a), msg, json!({ "mfa_active": ok, "source": source }));
@@ -125,7 +128,10 @@ fn root_recent_use(ctx: &Ctx, out: &mut Out) {
         let msg = if ok {
             format!("the root user of {} was not used in the last {ROOT_RECENT_DAYS} days", a.id)
         } else {
-            format!("the root user of {} was used in the last {ROOT_RECENT_DAYS} days: use IAM roles for daily work", a.id)
+            format!(
+                "the root user of {} was used in the last {ROOT_RECENT_DAYS} days: use IAM roles for daily work",
+                a.id
+            )
         };
         let ev: Vec<_> = uses.iter().map(|(w, t)| json!({ "credential": w, "last_used": t })).collect();
         out.verdict(ok, account_resource(a), msg, json!({ "recent_uses": ev }));
@@ -146,7 +152,12 @@ fn user_console_mfa(ctx: &Ctx, out: &mut Out) {
             } else {
                 format!("user {} has a console password and no MFA device", row.user)
             };
-            out.verdict(row.mfa_active, row_resource(a, row), msg, json!({ "password_enabled": true, "mfa_active": row.mfa_active }));
+            out.verdict(
+                row.mfa_active,
+                row_resource(a, row),
+                msg,
+                json!({ "password_enabled": true, "mfa_active": row.mfa_active }),
+            );
         }
     }
 }
@@ -164,7 +175,10 @@ fn key_rotation(ctx: &Ctx, out: &mut Out) {
                     out.unknown(
                         user_resource(a, u),
                         &format!("the creation date of access key {}", k.id),
-                        &warden_model::Unknown { kind: warden_model::UnknownKind::MalformedResponse, message: String::new() },
+                        &warden_model::Unknown {
+                            kind: warden_model::UnknownKind::MalformedResponse,
+                            message: String::new(),
+                        },
                     );
                     continue;
                 };
@@ -193,7 +207,11 @@ fn unused_credentials(ctx: &Ctx, out: &mut Out) {
             };
             let mut creds = Vec::new();
             if row.password_enabled {
-                creds.push(("password", stale(row.password_last_used, row.password_last_changed.or(row.user_creation_time)), row.password_last_used));
+                creds.push((
+                    "password",
+                    stale(row.password_last_used, row.password_last_changed.or(row.user_creation_time)),
+                    row.password_last_used,
+                ));
             }
             for (name, k) in row.keys() {
                 if k.active {
@@ -203,27 +221,47 @@ fn unused_credentials(ctx: &Ctx, out: &mut Out) {
             if creds.is_empty() {
                 continue;
             }
-            let stale_list: Vec<_> = creds.iter().filter(|c| c.1).map(|c| json!({ "credential": c.0, "last_used": c.2 })).collect();
+            let stale_list: Vec<_> =
+                creds.iter().filter(|c| c.1).map(|c| json!({ "credential": c.0, "last_used": c.2 })).collect();
             let ok = stale_list.is_empty();
             let msg = if ok {
                 format!("every enabled credential of {} was used in the last {UNUSED_DAYS} days", row.user)
             } else {
                 let names: Vec<_> = creds.iter().filter(|c| c.1).map(|c| c.0).collect();
-                format!("{} has credentials unused for {UNUSED_DAYS}+ days ({}): disable them", row.user, names.join(", "))
+                format!(
+                    "{} has credentials unused for {UNUSED_DAYS}+ days ({}): disable them",
+                    row.user,
+                    names.join(", ")
+                )
             };
             out.verdict(ok, row_resource(a, &row), msg, json!({ "stale": stale_list }));
         }
     }
 }
 
-fn password_policy_check(ctx: &Ctx, out: &mut Out, judge: fn(&warden_model::inventory::PasswordPolicy) -> (bool, String)) {
+fn password_policy_check(
+    ctx: &Ctx,
+    out: &mut Out,
+    judge: fn(&warden_model::inventory::PasswordPolicy) -> (bool, String),
+) {
     for a in ctx.accounts() {
-        let Some(policy) = out.need(&a.password_policy, || account_resource(a), "the password policy") else { continue };
+        let Some(policy) = out.need(&a.password_policy, || account_resource(a), "the password policy") else {
+            continue;
+        };
         match policy {
-            None => out.fail(account_resource(a), format!("account {} has no password policy: IAM defaults apply", a.id), json!({ "password_policy": null })),
+            None => out.fail(
+                account_resource(a),
+                format!("account {} has no password policy: IAM defaults apply", a.id),
+                json!({ "password_policy": null }),
+            ),
             Some(p) => {
                 let (ok, what) = judge(p);
-                out.verdict(ok, account_resource(a), format!("account {}: {what}", a.id), json!({ "password_policy": p }));
+                out.verdict(
+                    ok,
+                    account_resource(a),
+                    format!("account {}: {what}", a.id),
+                    json!({ "password_policy": p }),
+                );
             }
         }
     }
@@ -279,13 +317,19 @@ fn inline_full_admin(ctx: &Ctx, out: &mut Out) {
         }
         if let Some(roles) = out.need(&a.iam.roles, || account_resource(a), "IAM roles") {
             for r in roles.iter().filter(|r| !r.is_service_linked()) {
-                holders.push((tagged(resource(a, "global", "AwsIamRole", r.arn.clone()), &r.tags), "role", &r.inline_policies));
+                holders.push((
+                    tagged(resource(a, "global", "AwsIamRole", r.arn.clone()), &r.tags),
+                    "role",
+                    &r.inline_policies,
+                ));
             }
         }
         for (res, kind, inline) in holders.into_iter().filter(|h| !h.2.is_empty()) {
             let admin: Vec<_> = inline
                 .iter()
-                .filter_map(|p| full_admin_statement(&p.document).map(|st| json!({ "policy": p.name, "proof": st.evidence() })))
+                .filter_map(|p| {
+                    full_admin_statement(&p.document).map(|st| json!({ "policy": p.name, "proof": st.evidence() }))
+                })
                 .collect();
             let ok = admin.is_empty();
             let name = res.arn.rsplit('/').next().unwrap_or_default().to_owned();
@@ -308,7 +352,11 @@ fn direct_policies(ctx: &Ctx, out: &mut Out) {
             let msg = if ok {
                 format!("user {} gets permissions only through groups", u.name)
             } else {
-                format!("user {} has {} policies attached directly: grant through groups", u.name, attached.len() + inline.len())
+                format!(
+                    "user {} has {} policies attached directly: grant through groups",
+                    u.name,
+                    attached.len() + inline.len()
+                )
             };
             out.verdict(ok, user_resource(a, u), msg, json!({ "attached": attached, "inline": inline }));
         }
@@ -333,7 +381,8 @@ fn support_role(ctx: &Ctx, out: &mut Out) {
 
 fn server_certificates(ctx: &Ctx, out: &mut Out) {
     for a in ctx.accounts() {
-        let Some(certs) = out.need(&a.iam.server_certificates, || account_resource(a), "IAM server certificates") else {
+        let Some(certs) = out.need(&a.iam.server_certificates, || account_resource(a), "IAM server certificates")
+        else {
             continue;
         };
         for c in certs {

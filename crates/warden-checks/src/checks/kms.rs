@@ -1,8 +1,8 @@
 use super::{regions, resource};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
-use warden_model::inventory::{Account, KmsKey, Region};
 use warden_model::Resource;
+use warden_model::inventory::{Account, KmsKey, Region};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] =
     &[("kms_cmk_rotation_enabled", rotation), ("kms_cmk_not_pending_deletion", pending_deletion)];
@@ -27,7 +27,9 @@ fn rotation(ctx: &Ctx, out: &mut Out) {
         if !k.supports_rotation() || k.state != "Enabled" {
             return;
         }
-        let Some(on) = out.need(&k.rotation_enabled, || key_resource(a, r, k), "the key rotation status") else { return };
+        let Some(on) = out.need(&k.rotation_enabled, || key_resource(a, r, k), "the key rotation status") else {
+            return;
+        };
         let msg = if *on {
             format!("KMS key {} rotates its key material", k.id)
         } else {
@@ -45,6 +47,11 @@ fn pending_deletion(ctx: &Ctx, out: &mut Out) {
         } else {
             format!("KMS key {} is not scheduled for deletion", k.id)
         };
-        out.verdict(!pending, key_resource(a, r, k), msg, json!({ "state": k.state, "deletion_date": k.deletion_date }));
+        out.verdict(
+            !pending,
+            key_resource(a, r, k),
+            msg,
+            json!({ "state": k.state, "deletion_date": k.deletion_date }),
+        );
     });
 }

@@ -15,7 +15,10 @@ use warden_model::inventory::{Account, Region, Tags};
 
 /// Every built-in check, service by service.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
-    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, kms::CHECKS, cloudtrail::CHECKS].into_iter().flatten().copied()
+    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 /// The account itself, as a resource.

@@ -56,7 +56,10 @@ pub(crate) fn statements(doc: &Value) -> Vec<Stmt<'_>> {
 /// The first Allow statement granting every action on every resource without condition.
 pub(crate) fn full_admin_statement(doc: &Value) -> Option<Stmt<'_>> {
     statements(doc).into_iter().find(|s| {
-        s.effect_is("Allow") && !s.has_condition() && s.strings("Action").contains(&"*") && s.strings("Resource").contains(&"*")
+        s.effect_is("Allow")
+            && !s.has_condition()
+            && s.strings("Action").contains(&"*")
+            && s.strings("Resource").contains(&"*")
     })
 }
 
@@ -71,7 +74,10 @@ pub(crate) fn principal_is_everyone(s: &Stmt) -> bool {
 
 /// Allow statements open to everyone with no condition at all.
 pub(crate) fn unconditional_public_allows(doc: &Value) -> Vec<Stmt<'_>> {
-    statements(doc).into_iter().filter(|s| s.effect_is("Allow") && principal_is_everyone(s) && !s.has_condition()).collect()
+    statements(doc)
+        .into_iter()
+        .filter(|s| s.effect_is("Allow") && principal_is_everyone(s) && !s.has_condition())
+        .collect()
 }
 
 /// A condition block's value for `operator` / `key`, keys compared case-insensitively

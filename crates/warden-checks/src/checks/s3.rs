@@ -37,7 +37,8 @@ fn each_bucket(ctx: &Ctx, out: &mut Out, mut f: impl FnMut(&mut Out, &Account, &
 
 fn account_pab(ctx: &Ctx, out: &mut Out) {
     for a in ctx.accounts() {
-        let Some(pab) = out.need(&a.s3.account_public_access_block, || account_resource(a), "account Block Public Access")
+        let Some(pab) =
+            out.need(&a.s3.account_public_access_block, || account_resource(a), "account Block Public Access")
         else {
             continue;
         };
@@ -94,11 +95,20 @@ fn policy_public(ctx: &Ctx, out: &mut Out) {
         let ok = open.is_empty() || restricted;
         let msg = match (open.is_empty(), restricted) {
             (true, _) => format!("the policy of bucket {} does not allow everyone", b.name),
-            (false, true) => format!("the policy of bucket {} allows everyone, but RestrictPublicBuckets blocks it", b.name),
-            (false, false) => format!("the policy of bucket {} allows everyone (`Principal: *`) with no condition", b.name),
+            (false, true) => {
+                format!("the policy of bucket {} allows everyone, but RestrictPublicBuckets blocks it", b.name)
+            }
+            (false, false) => {
+                format!("the policy of bucket {} allows everyone (`Principal: *`) with no condition", b.name)
+            }
         };
         let proof: Vec<_> = open.iter().map(|s| s.evidence()).collect();
-        out.verdict(ok, bucket_resource(a, b), msg, json!({ "public_statements": proof, "restrict_public_buckets": restricted }));
+        out.verdict(
+            ok,
+            bucket_resource(a, b),
+            msg,
+            json!({ "public_statements": proof, "restrict_public_buckets": restricted }),
+        );
     });
 }
 
@@ -114,7 +124,9 @@ fn acl_public(ctx: &Ctx, out: &mut Out) {
         let ok = public.is_empty() || ignored;
         let msg = match (public.is_empty(), ignored) {
             (true, _) => format!("the ACL of bucket {} grants nothing to the public", b.name),
-            (false, true) => format!("the ACL of bucket {} grants public access, but IgnorePublicAcls overrides it", b.name),
+            (false, true) => {
+                format!("the ACL of bucket {} grants public access, but IgnorePublicAcls overrides it", b.name)
+            }
             (false, false) => format!("the ACL of bucket {} grants access to all users", b.name),
         };
         out.verdict(ok, bucket_resource(a, b), msg, json!({ "public_grants": public, "ignore_public_acls": ignored }));
@@ -161,17 +173,49 @@ fn per_bucket<T: serde::Serialize>(
 }
 
 fn encryption(ctx: &Ctx, out: &mut Out) {
-    per_bucket(ctx, out, "default encryption", |b| &b.encryption, Option::is_some, "encrypts new objects by default", "has no default encryption");
+    per_bucket(
+        ctx,
+        out,
+        "default encryption",
+        |b| &b.encryption,
+        Option::is_some,
+        "encrypts new objects by default",
+        "has no default encryption",
+    );
 }
 
 fn versioning(ctx: &Ctx, out: &mut Out) {
-    per_bucket(ctx, out, "versioning", |b| &b.versioning, |v| v.enabled(), "keeps object versions", "does not have versioning enabled");
+    per_bucket(
+        ctx,
+        out,
+        "versioning",
+        |b| &b.versioning,
+        |v| v.enabled(),
+        "keeps object versions",
+        "does not have versioning enabled",
+    );
 }
 
 fn mfa_delete(ctx: &Ctx, out: &mut Out) {
-    per_bucket(ctx, out, "versioning", |b| &b.versioning, |v| v.enabled() && v.mfa_delete, "requires MFA to delete versions", "does not require MFA to delete versions (MFA Delete off)");
+    per_bucket(
+        ctx,
+        out,
+        "versioning",
+        |b| &b.versioning,
+        |v| v.enabled() && v.mfa_delete,
+        "requires MFA to delete versions",
+        "does not require MFA to delete versions (MFA Delete off)",
+    );
 }
 
 fn access_logging(ctx: &Ctx, out: &mut Out) {
-    per_bucket(ctx, out, "server access logging", |b| &b.logging, Option::is_some, "writes server access logs", "does not write server access logs");
+    per_bucket(
+        ctx,
+        out,
+        "server access logging",
+        |b| &b.logging,
+        Option::is_some,
+        "writes server access logs",
+        "does not write server access logs",
+    );
 }
