@@ -60,41 +60,41 @@ fn segments(toks: &[Tok]) -> Vec<&[Tok]> {
     out
 }
 
-/// How a `Resource` ARN with fewer than six segments (e.g. `arn:aws:s3:::b*` is fine,
-/// `arn:aws:iam::111122223333*` is short) is treated. AWS does not document this; Warden
-/// follows the behaviour the independent simulator iam-simulate encodes per policy type:
-/// identity, boundary and session policies pad missing segments with `*`; resource
-/// policies and SCPs only when the pattern has a (trailing, for SCPs) wildcard; RCPs never.
+/// How a `Resource` ARN with fewer than six segments (e.g. `arn:aws:iam::111122223333*`)
+/// is treated. AWS does not document this; Warden follows the behaviour the independent
+/// simulator iam-simulate encodes per policy type: identity, boundary and session
+/// policies pad missing segments with `*`; resource policies pad when the pattern holds a
+/// `*` and otherwise match nothing; SCPs pad when the last segment ends in `*` and
+/// otherwise reject the entry; RCPs reject every short ARN. A rejected entry makes its
+/// whole `Resource`/`NotResource` element inapplicable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShortArn {
     Expand,
     ExpandIfWildcard,
     ExpandIfTrailingWildcard,
-    NoMatch,
+    Reject,
 }
 
-/// Matches a `Resource` pattern against a request's resource: segment-wise, with the
-/// short-ARN rule of the policy type.
-pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> bool {
+/// Matches a `Resource` pattern against a request's resource, segment-wise, with the
+/// short-ARN rule of the policy type. `None` when the entry is rejected.
+pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option<bool> {
     if pattern == [Tok::Star] {
-        return true;
+        return Some(true);
     }
     let psegs = segments(pattern);
     let is_arn = psegs.first().is_some_and(|s| *s == [Tok::Ch('a'), Tok::Ch('r'), Tok::Ch('n')]);
     if psegs.len() >= 6 || !is_arn {
-        return matches(pattern, value);
+        return Some(matches(pattern, value));
     }
-    let expand = match short {
-        ShortArn::Expand => true,
-        ShortArn::ExpandIfWildcard => pattern.contains(&Tok::Star),
-        ShortArn::ExpandIfTrailingWildcard => psegs.last().is_some_and(|s| s.last() == Some(&Tok::Star)),
-        ShortArn::NoMatch => false,
-    };
-    if !expand {
-        return false;
+    match short {
+        ShortArn::Expand => {}
+        ShortArn::ExpandIfWildcard if pattern.contains(&Tok::Star) => {}
+        ShortArn::ExpandIfWildcard => return Some(false),
+        ShortArn::ExpandIfTrailingWildcard if psegs.last().is_some_and(|s| s.last() == Some(&Tok::Star)) => {}
+        ShortArn::ExpandIfTrailingWildcard | ShortArn::Reject => return None,
     }
     let vsegs: Vec<&str> = value.splitn(6, ':').collect();
-    vsegs.len() == 6 && psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v))
+    Some(vsegs.len() == 6 && psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v)))
 }
 
 /// Matches an ARN pattern (compiled, wildcards active) against a value, segment by

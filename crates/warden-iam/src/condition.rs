@@ -468,6 +468,12 @@ impl Condition {
                 }
             });
         }
+        // A value whose variable has no value makes the whole condition false, whatever
+        // the operator (as iam-simulate; the IAM User Guide says such a variable is not
+        // replaced, so the comparison cannot succeed).
+        if val.is_some() && self.values.iter().any(|v| v.template().is_some_and(|t| t.resolve_string(ctx).is_none())) {
+            return false;
+        }
         let test = |v: &str| {
             let any = self.values.iter().any(|pv| pv.matches(kind, v, ctx));
             if kind.negated() { !any } else { any }

@@ -262,7 +262,7 @@ impl Eval<'_> {
             Layer::Identity | Layer::PermissionsBoundary | Layer::Session => ShortArn::Expand,
             Layer::Resource => ShortArn::ExpandIfWildcard,
             Layer::Scp => ShortArn::ExpandIfTrailingWildcard,
-            Layer::Rcp => ShortArn::NoMatch,
+            Layer::Rcp => ShortArn::Reject,
         };
         st.action.matches_lc(&self.action_lc)
             && st.resource_matches(&self.req.resource, &self.req.context, short)

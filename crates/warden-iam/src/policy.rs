@@ -168,13 +168,13 @@ impl ResourcePattern {
         ResourcePattern { raw, toks, template }
     }
 
-    /// Matches per ARN segment. A variable without a value makes the entry match
-    /// nothing (IAM User Guide, policy variables: "no value ... the statement does not
-    /// match").
-    pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
+    /// Matches per ARN segment. `None` when the entry cannot be used: a policy variable
+    /// without a value (IAM User Guide, policy variables: with no value "the variable is
+    /// not replaced" and the element does not match) or a rejected short ARN.
+    pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> Option<bool> {
         match &self.template {
             None => arn::matches_resource(&self.toks, resource, short),
-            Some(t) => t.resolve_tokens(ctx).is_some_and(|toks| arn::matches_resource(&toks, resource, short)),
+            Some(t) => arn::matches_resource(&t.resolve_tokens(ctx)?, resource, short),
         }
     }
 
@@ -194,8 +194,21 @@ pub struct ResourceBlock {
 }
 
 impl ResourceBlock {
+    /// `Resource`: some entry matches. `NotResource`: every entry is usable and none
+    /// matches (an unusable entry makes the statement inapplicable).
     pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
-        self.patterns.iter().any(|p| p.matches(resource, ctx, short)) != self.negated
+        if self.negated {
+            let mut any = false;
+            for p in &self.patterns {
+                match p.matches(resource, ctx, short) {
+                    None => return false,
+                    Some(m) => any |= m,
+                }
+            }
+            !any
+        } else {
+            self.patterns.iter().any(|p| p.matches(resource, ctx, short) == Some(true))
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //! SARIF validates against the OASIS SARIF 2.1.0 schema (tests/data, from the OASIS
 //! sarif-spec repository as shipped in the serde-sarif crate).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use warden_model::{Finding, Remediation, Resource, Severity, Status};
 use warden_report::{Format, Options, ScanInfo, render};
