@@ -28,7 +28,16 @@ pub struct GenConfig {
 
 impl Default for GenConfig {
     fn default() -> Self {
-        Self { events: 100_000, events_per_file: 5_000, principals: 200, accounts: 3, seed: 7, start: 1_714_557_600, spacing_ms: 50, attack_every: 2_000 }
+        Self {
+            events: 100_000,
+            events_per_file: 5_000,
+            principals: 200,
+            accounts: 3,
+            seed: 7,
+            start: 1_714_557_600,
+            spacing_ms: 50,
+            attack_every: 2_000,
+        }
     }
 }
 
@@ -102,7 +111,14 @@ fn time_str(ms: i64) -> String {
 fn uuid(r: &mut Rng) -> String {
     let a = r.next();
     let b = r.next();
-    format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, b >> 52, b & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 fn benign(r: &mut Rng, cfg: &GenConfig, ms: i64) -> Value {
@@ -137,10 +153,18 @@ fn benign(r: &mut Rng, cfg: &GenConfig, ms: i64) -> Value {
         })
     };
     let request = match (svc, name) {
-        ("s3", _) => json!({"bucketName": format!("data-{}-{}", account, r.below(20)), "Host": "s3.amazonaws.com", "key": format!("prefix/{}/object-{}.parquet", r.below(100), r.below(100_000))}),
-        ("kms", _) => json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "keyId": format!("arn:aws:kms:{region}:{account}:key/{}", uuid(r))}),
-        ("ec2", _) => json!({"maxResults": 1000, "filterSet": {"items": [{"name": "tag:team", "valueSet": {"items": [{"value": "platform"}]}}]}}),
-        ("sts", "AssumeRole") => json!({"roleArn": format!("arn:aws:iam::{account}:role/app-role-{}", r.below(50)), "roleSessionName": format!("s-{}", r.below(1000)), "durationSeconds": 3600}),
+        ("s3", _) => {
+            json!({"bucketName": format!("data-{}-{}", account, r.below(20)), "Host": "s3.amazonaws.com", "key": format!("prefix/{}/object-{}.parquet", r.below(100), r.below(100_000))})
+        }
+        ("kms", _) => {
+            json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "keyId": format!("arn:aws:kms:{region}:{account}:key/{}", uuid(r))})
+        }
+        ("ec2", _) => {
+            json!({"maxResults": 1000, "filterSet": {"items": [{"name": "tag:team", "valueSet": {"items": [{"value": "platform"}]}}]}})
+        }
+        ("sts", "AssumeRole") => {
+            json!({"roleArn": format!("arn:aws:iam::{account}:role/app-role-{}", r.below(50)), "roleSessionName": format!("s-{}", r.below(1000)), "durationSeconds": 3600})
+        }
         ("ssm", _) => json!({"name": format!("/app/config/{}", r.below(50)), "withDecryption": false}),
         _ => json!({"name": format!("resource-{}", r.below(1000))}),
     };
@@ -184,7 +208,8 @@ fn restamp(mut ev: Value, r: &mut Rng, ms: i64) -> Value {
 /// The must-fire examples of the built-in rules (and correlation sequences), as attacks.
 pub fn builtin_attacks() -> Vec<Vec<Value>> {
     let set = crate::builtin_rules();
-    let mut out: Vec<Vec<Value>> = set.rules().iter().flat_map(|r| r.examples.must_fire.iter().map(|e| vec![e.clone()])).collect();
+    let mut out: Vec<Vec<Value>> =
+        set.rules().iter().flat_map(|r| r.examples.must_fire.iter().map(|e| vec![e.clone()])).collect();
     out.extend(set.correlations().iter().flat_map(|c| c.examples.must_fire.iter().cloned()));
     out
 }
@@ -219,7 +244,11 @@ pub fn generate(dir: &Path, cfg: &GenConfig, attacks: &[Vec<Value>]) -> std::io:
         let t = chrono::DateTime::from_timestamp(file_ms / 1000, 0).unwrap_or_default();
         let sub = dir.join(format!("AWSLogs/{account}/CloudTrail/{region}/{}", t.format("%Y/%m/%d")));
         std::fs::create_dir_all(&sub)?;
-        let path = sub.join(format!("{account}_CloudTrail_{region}_{}_{:06}.json.gz", t.format("%Y%m%dT%H%MZ"), sum.files.len()));
+        let path = sub.join(format!(
+            "{account}_CloudTrail_{region}_{}_{:06}.json.gz",
+            t.format("%Y%m%dT%H%MZ"),
+            sum.files.len()
+        ));
         let body = serde_json::to_vec(&json!({ "Records": records })).map_err(std::io::Error::other)?;
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
         enc.write_all(&body)?;

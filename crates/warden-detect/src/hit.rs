@@ -192,15 +192,20 @@ fn finding(detectors: &[DetectorMeta], g: Group) -> Option<Finding> {
     } else {
         format!(" ({})", g.names.iter().cloned().collect::<Vec<_>>().join(", "))
     };
-    let message = format!(
-        "{}: {} event{}{} by `{}`{}",
-        meta.title,
-        g.count,
-        if g.count == 1 { "" } else { "s" },
-        what,
-        g.hit.resource_arn,
-        g.first.map(|f| format!(" from {}", crate::event::format_time(f))).unwrap_or_default()
-    );
+    let what = if g.names.is_empty() {
+        String::new()
+    } else {
+        format!(" in {}", g.names.iter().cloned().collect::<Vec<_>>().join(", "))
+    };
+    let when = match (g.first, g.last) {
+        (Some(f), Some(l)) if f != l => {
+            format!(" between {} and {}", crate::event::format_time(f), crate::event::format_time(l))
+        }
+        (Some(f), _) => format!(" at {}", crate::event::format_time(f)),
+        _ => String::new(),
+    };
+    let times = if g.count == 1 { "once".to_string() } else { format!("{} times", g.count) };
+    let message = format!("{}: `{}` matched {times}{what}{when}", meta.title, g.hit.resource_arn);
     Some(Finding {
         id: Finding::stable_id(&meta.id, &g.hit.resource_arn, &g.hit.discriminator),
         check_id: meta.id.clone(),

@@ -39,7 +39,12 @@ pub const STDIN: &str = "-";
 /// skipped) into the list of files to read. `-` stands for stdin and is kept as is.
 /// Files named on the command line are always read; inside directories only files whose
 /// name passes `accept` are (see [`is_cloudtrail_name`], [`is_flow_log_name`]).
-pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, accept: fn(&str) -> bool, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
+pub fn expand_paths(
+    paths: &[PathBuf],
+    limits: &ReadLimits,
+    accept: fn(&str) -> bool,
+    errors: &mut Vec<InputError>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == STDIN {
@@ -55,7 +60,14 @@ pub fn expand_paths(paths: &[PathBuf], limits: &ReadLimits, accept: fn(&str) -> 
     out
 }
 
-fn walk(dir: &Path, depth: usize, limits: &ReadLimits, accept: fn(&str) -> bool, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+fn walk(
+    dir: &Path,
+    depth: usize,
+    limits: &ReadLimits,
+    accept: fn(&str) -> bool,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
     if depth > limits.max_dir_depth {
         errors.push(InputError::new(
             dir,
@@ -227,7 +239,11 @@ pub fn for_each_event(
         }
     }
     if let Some((at, n)) = junk {
-        errors.push(InputError::new(path, Some(at as u64), format!("{n} line(s) are not JSON objects or arrays (first at this offset); skipped")));
+        errors.push(InputError::new(
+            path,
+            Some(at as u64),
+            format!("{n} line(s) are not JSON objects or arrays (first at this offset); skipped"),
+        ));
     }
 }
 

@@ -26,7 +26,10 @@ fn invictus_detections_are_pinned() {
     let text: String = got.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
     let pinned = include_str!("invictus_detections.txt");
     if text != pinned {
-        let _ = std::fs::write(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/invictus_detections.actual.txt"), &text);
+        let _ = std::fs::write(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/invictus_detections.actual.txt"),
+            &text,
+        );
     }
     assert_eq!(text, pinned, "detections changed; see tests/invictus_detections.actual.txt");
 }

@@ -509,7 +509,10 @@ fn parse_correlation(
         file: file.to_path_buf(),
         examples: match v.get("examples") {
             None => CorrelationExamples::default(),
-            Some(e) => CorrelationExamples { must_fire: json_sequences(e.get("must_fire"))?, must_not_fire: json_sequences(e.get("must_not_fire"))? },
+            Some(e) => CorrelationExamples {
+                must_fire: json_sequences(e.get("must_fire"))?,
+                must_not_fire: json_sequences(e.get("must_not_fire"))?,
+            },
         },
     })
 }
