@@ -127,7 +127,7 @@ fn benign(r: &mut Rng, cfg: &GenConfig, ms: i64) -> Value {
     let p = r.below(u64::from(cfg.principals.max(1)));
     let region = r.pick(&REGIONS).copied().unwrap_or("us-east-1");
     let (svc, name, read_only) = r.pick(&CALLS).copied().unwrap_or(("ec2", "DescribeInstances", true));
-    let is_role = p % 3 != 0;
+    let is_role = !p.is_multiple_of(3);
     let identity = if is_role {
         let session = if p % 3 == 1 { format!("i-{:017x}", r.below(1 << 60)) } else { format!("svc-session-{p}") };
         json!({
@@ -227,7 +227,7 @@ pub fn generate(dir: &Path, cfg: &GenConfig, attacks: &[Vec<Value>]) -> std::io:
         let file_ms = ms;
         while (records.len() as u64) < n {
             ms += (r.below(cfg.spacing_ms * 2 + 1)) as i64;
-            let due = cfg.attack_every > 0 && (sum.events + records.len() as u64 + 1) % cfg.attack_every == 0;
+            let due = cfg.attack_every > 0 && (sum.events + records.len() as u64 + 1).is_multiple_of(cfg.attack_every);
             if due && let Some(seq) = attacks.get(attack_i % attacks.len().max(1)) {
                 attack_i += 1;
                 for e in seq {

@@ -190,11 +190,6 @@ fn finding(detectors: &[DetectorMeta], g: Group) -> Option<Finding> {
     let what = if g.names.is_empty() {
         String::new()
     } else {
-        format!(" ({})", g.names.iter().cloned().collect::<Vec<_>>().join(", "))
-    };
-    let what = if g.names.is_empty() {
-        String::new()
-    } else {
         format!(" in {}", g.names.iter().cloned().collect::<Vec<_>>().join(", "))
     };
     let when = match (g.first, g.last) {

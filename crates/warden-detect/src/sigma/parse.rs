@@ -209,31 +209,43 @@ fn parse_field(key: &str, v: &Y) -> Result<Expr, String> {
     let mut all = false;
     let mut cased = false;
     let (mut re_i, mut re_m, mut re_s, mut is_re) = (false, false, false, false);
+    let set_op = |new: Op, name: &str, op: &mut Op, seen: &mut Option<String>| -> Result<(), String> {
+        if let Some(prev) = seen {
+            return Err(format!("modifiers `{prev}` and `{name}` cannot be combined (not supported)"));
+        }
+        *seen = Some(name.to_string());
+        *op = new;
+        Ok(())
+    };
+    let mut seen: Option<String> = None;
     for m in parts {
         match m {
-            "contains" => op = Op::Contains,
-            "startswith" => op = Op::StartsWith,
-            "endswith" => op = Op::EndsWith,
+            "contains" => set_op(Op::Contains, m, &mut op, &mut seen)?,
+            "startswith" => set_op(Op::StartsWith, m, &mut op, &mut seen)?,
+            "endswith" => set_op(Op::EndsWith, m, &mut op, &mut seen)?,
             "all" => all = true,
-            "re" => is_re = true,
+            "re" => {
+                if let Some(prev) = &seen {
+                    return Err(format!("modifiers `{prev}` and `re` cannot be combined (not supported)"));
+                }
+                seen = Some("re".into());
+                is_re = true;
+            }
             "i" if is_re => re_i = true,
             "m" if is_re => re_m = true,
             "s" if is_re => re_s = true,
-            "cidr" => op = Op::Cidr,
-            "exists" => op = Op::Exists,
-            "fieldref" => op = Op::FieldRef,
-            "gt" => op = Op::Gt,
-            "gte" => op = Op::Gte,
-            "lt" => op = Op::Lt,
-            "lte" => op = Op::Lte,
+            "cidr" => set_op(Op::Cidr, m, &mut op, &mut seen)?,
+            "exists" => set_op(Op::Exists, m, &mut op, &mut seen)?,
+            "fieldref" => set_op(Op::FieldRef, m, &mut op, &mut seen)?,
+            "gt" => set_op(Op::Gt, m, &mut op, &mut seen)?,
+            "gte" => set_op(Op::Gte, m, &mut op, &mut seen)?,
+            "lt" => set_op(Op::Lt, m, &mut op, &mut seen)?,
+            "lte" => set_op(Op::Lte, m, &mut op, &mut seen)?,
             "cased" => cased = true,
             other => return Err(format!("modifier `{other}` is not supported")),
         }
     }
     if is_re {
-        if op != Op::Equals {
-            return Err("`re` cannot be combined with another matching modifier".into());
-        }
         op = Op::Regex { insensitive: re_i, multiline: re_m, dotall: re_s };
     }
     let values: Vec<Pattern> = match v {
