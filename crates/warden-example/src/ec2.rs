@@ -187,8 +187,8 @@ impl B<'_> {
     }
 
     fn public_ip(&mut self) -> String {
-        // Documentation ranges stand in for public addresses.
-        let block = *self.rng.pick(&["198.51.100", "203.0.113", "192.0.2"]);
+        // Documentation ranges stand in for public addresses (203.0.113.0/24 is the office).
+        let block = *self.rng.pick(&["198.51.100", "192.0.2"]);
         format!("{block}.{}", self.rng.range(1, 254))
     }
 

@@ -10,7 +10,8 @@ use warden_model::{Observed, UnknownKind};
 /// A key id in UUID form, stable for (seed, account, region, label).
 pub(crate) fn key_uuid(seed: u64, account: &str, region: &str, label: &str) -> String {
     let h = Rng::derive(seed, &format!("kms/{account}/{region}/{label}")).hex(32);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    // Shaped like a version-4 UUID, as KMS key ids are.
+    format!("{}-{}-4{}-a{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..])
 }
 
 fn key_policy(account: &str, users: &[String]) -> Value {
@@ -78,8 +79,7 @@ struct KeySpec {
 pub(crate) fn build(ctx: &Ctx, spec: &Spec, region: &str) -> Kms {
     if (spec.kind, region) == (Kind::Security, "eu-west-1") {
         // Planted: the scanner role is denied KMS in this region by an SCP exception.
-        let denied =
-            "kms:ListKeys: User: arn:aws:sts::714059687234:assumed-role/security-audit/warden is not authorized";
+        let denied = "User: arn:aws:sts::714059687234:assumed-role/warden-scanner/i-0b7e4c1d2a3f45678 is not authorized to perform: kms:ListKeys with an explicit deny in a service control policy";
         return Kms {
             keys: Observed::unknown(UnknownKind::AccessDenied, denied),
             aliases: Observed::unknown(UnknownKind::AccessDenied, denied),

@@ -745,3 +745,47 @@ fn planted_missing_security_contact() {
         assert!(account(id).contacts.known().unwrap().security.is_some());
     }
 }
+
+// ---- the documentation matches the data -------------------------------------------------
+
+/// Every resource identifier the README quotes in backticks exists in the default estate,
+/// so the table cannot drift from the generator.
+#[test]
+fn readme_identifiers_exist_in_the_default_estate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/README.md");
+    let readme = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json = serde_json::to_string(estate()).unwrap();
+    let is_uuid = |s: &str| {
+        let parts: Vec<_> = s.split('-').map(str::len).collect();
+        parts == [8, 4, 4, 4, 12] && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+    };
+    let prefixes = ["sg-", "i-", "acl-", "vpc-", "snap-", "northwind-", "alias/", "arn:aws:iam::"];
+    let mut checked = 0;
+    for token in readme.split('`').skip(1).step_by(2) {
+        let id_like = prefixes.iter().any(|p| token.starts_with(p)) || is_uuid(token);
+        if !id_like || token.contains(['*', '<', ' ']) {
+            continue;
+        }
+        assert!(json.contains(&format!("\"{token}\"")), "README quotes `{token}`, which the estate does not contain");
+        checked += 1;
+    }
+    for name in PLANTED_USERS {
+        assert!(readme.contains(&format!("`{name}`")), "README does not mention `{name}`");
+        assert!(json.contains(&format!("\"name\":\"{name}\"")), "no user `{name}`");
+    }
+    assert!(checked >= 40, "only {checked} identifiers checked");
+}
+
+const PLANTED_USERS: &[&str] = &[
+    "priya.natarajan",
+    "tom.becker",
+    "svc-backup-legacy",
+    "jenkins-legacy",
+    "lena.fischer",
+    "svc-partner-sftp",
+    "alex.kim",
+    "sam.oconnor",
+    "contractor-qa",
+    "staging-ci",
+    "old.intern",
+];
