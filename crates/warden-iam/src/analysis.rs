@@ -94,7 +94,9 @@ fn covers_all_resources(st: &Statement) -> bool {
 pub fn full_admin(p: &Policy) -> Option<StatementRef> {
     p.statements
         .iter()
-        .find(|s| s.effect == Effect::Allow && s.conditions.is_empty() && covers_all_actions(s) && covers_all_resources(s))
+        .find(|s| {
+            s.effect == Effect::Allow && s.conditions.is_empty() && covers_all_actions(s) && covers_all_resources(s)
+        })
         .map(StatementRef::of)
 }
 
@@ -201,9 +203,7 @@ mod tests {
     #[test]
     fn public_forms() {
         let public = |v: serde_json::Value| !public_grants(&p(v)).is_empty();
-        let st = |principal: serde_json::Value, cond: serde_json::Value| {
-            json!({"Statement": [{"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": cond}]})
-        };
+        let st = |principal: serde_json::Value, cond: serde_json::Value| json!({"Statement": [{"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": cond}]});
         assert!(public(st(json!("*"), json!({}))));
         assert!(public(st(json!({"AWS": ["arn:aws:iam::111122223333:root", "*"]}), json!({}))));
         assert!(public(st(json!("*"), json!({"Bool": {"aws:SecureTransport": "true"}}))));
@@ -215,7 +215,10 @@ mod tests {
         assert!(!public(st(json!("*"), json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))));
         assert!(!public(st(json!("*"), json!({"StringEquals": {"aws:SourceVpce": "vpce-1"}}))));
         assert!(!public(st(json!("*"), json!({"StringEquals": {"kms:CallerAccount": "111122223333"}}))));
-        assert!(!public(st(json!("*"), json!({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*"}}))));
+        assert!(!public(st(
+            json!("*"),
+            json!({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*"}})
+        )));
         assert!(!public(st(json!({"AWS": "arn:aws:iam::111122223333:root"}), json!({}))));
         let np = json!({"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:*", "Resource": "*"}]});
         assert!(public(np));

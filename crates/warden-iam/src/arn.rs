@@ -94,7 +94,37 @@ pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option
         ShortArn::ExpandIfTrailingWildcard | ShortArn::Reject => return None,
     }
     let vsegs: Vec<&str> = value.splitn(6, ':').collect();
-    Some(vsegs.len() == 6 && psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v)))
+    let m = vsegs.len() == 6 && psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v));
+    // A padded short ARN that does not match proves nothing about the request.
+    if m { Some(true) } else { None }
+}
+
+/// True when `value` is certainly outside `pattern` whatever its unresolved parts
+/// (already read as `*`): partition, service, region, account, or the literal
+/// resource-type prefix (`role/`, `table/`, `function:` …) differ.
+pub fn outside(pattern: &[Tok], value: &str) -> bool {
+    let psegs = segments(pattern);
+    let vsegs: Vec<&str> = value.splitn(6, ':').collect();
+    if psegs.len() != 6 || vsegs.len() != 6 {
+        return false;
+    }
+    for (p, v) in psegs.iter().zip(vsegs.iter()).take(5) {
+        if !wildcard::matches(p, v) {
+            return true;
+        }
+    }
+    let (Some(res), Some(vres)) = (psegs.get(5), vsegs.get(5)) else { return false };
+    // S3 bucket and object ARNs have no resource-type prefix.
+    if vsegs.get(2) == Some(&"s3") && vsegs.get(3) == Some(&"") && vsegs.get(4) == Some(&"") {
+        return false;
+    }
+    let Some(cut) = res.iter().position(|t| *t == Tok::Ch('/') || *t == Tok::Ch(':')) else { return false };
+    let product = res.get(..=cut).unwrap_or_default();
+    if !wildcard::is_literal(product) {
+        return false;
+    }
+    let literal: String = product.iter().filter_map(|t| if let Tok::Ch(c) = t { Some(*c) } else { None }).collect();
+    !vres.starts_with(&literal)
 }
 
 /// Matches an ARN pattern (compiled, wildcards active) against a value, segment by

@@ -70,7 +70,8 @@ pub struct Authorizer {
 impl Authorizer {
     /// Indexes `account`. Documents that do not parse are recorded, not fatal.
     pub fn for_account(account: &Account) -> Authorizer {
-        let mut a = Authorizer { account_id: account.id.clone(), partition: account.partition.clone(), ..Default::default() };
+        let mut a =
+            Authorizer { account_id: account.id.clone(), partition: account.partition.clone(), ..Default::default() };
         let mut managed: HashMap<String, usize> = HashMap::new();
         if let Some(ps) = account.iam.policies.known() {
             for p in ps {
@@ -149,10 +150,10 @@ impl Authorizer {
         }
         for region in &account.regions {
             for k in region.kms.keys.known().into_iter().flatten() {
-                if let Some(doc) = k.policy.known() {
-                    if let Some(i) = a.add(format!("{}#policy", k.arn), doc) {
-                        a.resource_policies.insert(k.arn.clone(), i);
-                    }
+                if let Some(doc) = k.policy.known()
+                    && let Some(i) = a.add(format!("{}#policy", k.arn), doc)
+                {
+                    a.resource_policies.insert(k.arn.clone(), i);
                 }
             }
         }
@@ -222,7 +223,9 @@ impl Authorizer {
     fn resource_account(&self, resource: &str) -> Option<String> {
         match Arn::parse(resource) {
             Some(a) if !a.account.is_empty() => Some(a.account.to_owned()),
-            Some(a) if a.service == "s3" && self.resource_policy_index(resource).is_some() => Some(self.account_id.clone()),
+            Some(a) if a.service == "s3" && self.resource_policy_index(resource).is_some() => {
+                Some(self.account_id.clone())
+            }
             _ => None,
         }
     }
@@ -236,7 +239,8 @@ impl Authorizer {
             req.resource_account = self.resource_account(&req.resource);
         }
         let r = |i: usize| self.policies.get(i).map(|(id, p)| PolicyRef { id: id.as_str(), policy: p });
-        let mut set = PolicySet { resource: self.resource_policy_index(&req.resource).and_then(r), ..Default::default() };
+        let mut set =
+            PolicySet { resource: self.resource_policy_index(&req.resource).and_then(r), ..Default::default() };
         if let Some(e) = entry {
             set.identity = e.identity.iter().filter_map(|i| r(*i)).collect();
             set.boundaries = e.boundary.and_then(r).into_iter().collect();
@@ -306,7 +310,12 @@ impl Authorizer {
             .filter_map(|(action, resource)| {
                 let req = Request { principal: principal.clone(), ..Request::new("*", &action, &resource) };
                 let d = self.evaluate(&req);
-                d.is_allowed().then(|| Grant { principal: principal.as_str().to_owned(), action, resource, decision: d })
+                d.is_allowed().then(|| Grant {
+                    principal: principal.as_str().to_owned(),
+                    action,
+                    resource,
+                    decision: d,
+                })
             })
             .collect()
     }

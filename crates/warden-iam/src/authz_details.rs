@@ -147,7 +147,10 @@ pub fn from_json(v: &Value) -> Result<Account, AuthzDetailsError> {
             path: path_of(p),
             default_version_id: default_version,
             document: doc(ver.get("Document"), &format!("{path}.PolicyVersionList.Document"))?,
-            attachment_count: p.get("AttachmentCount").and_then(Value::as_u64).map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            attachment_count: p
+                .get("AttachmentCount")
+                .and_then(Value::as_u64)
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
             created: None,
             updated: None,
         });

@@ -168,13 +168,20 @@ impl ResourcePattern {
         ResourcePattern { raw, toks, template }
     }
 
-    /// Matches per ARN segment. `None` when the entry cannot be used: a policy variable
-    /// without a value (IAM User Guide, policy variables: with no value "the variable is
-    /// not replaced" and the element does not match) or a rejected short ARN.
+    /// Matches per ARN segment. `None` when the entry cannot decide: a policy variable
+    /// without a value (IAM User Guide, policy variables: with no value the variable is
+    /// not replaced) where the request is not already outside the entry's partition,
+    /// service, region, account or resource-type prefix; or a short ARN that is rejected
+    /// or does not match once padded.
     pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> Option<bool> {
         match &self.template {
             None => arn::matches_resource(&self.toks, resource, short),
-            Some(t) => arn::matches_resource(&t.resolve_tokens(ctx)?, resource, short),
+            Some(t) => match t.resolve_tokens(ctx) {
+                Some(toks) => arn::matches_resource(&toks, resource, short),
+                // Certainly outside whatever the value: an ordinary mismatch.
+                None if arn::outside(&t.wildcard_tokens(), resource) => Some(false),
+                None => None,
+            },
         }
     }
 

@@ -110,6 +110,7 @@ impl Case {
         })
     }
 
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Case, CaseError> {
         let v: Value = serde_json::from_str(text).map_err(|e| CaseError::Json(e.to_string()))?;
         Case::from_json(&v)

@@ -101,6 +101,20 @@ impl Template {
         Some(out)
     }
 
+    /// Tokens with every variable read as a `*` wildcard: what the entry could match
+    /// whatever the variables' values.
+    pub fn wildcard_tokens(&self) -> Vec<Tok> {
+        let mut out = Vec::new();
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => wildcard::push_pattern(&mut out, t),
+                Part::Literal(t) => wildcard::push_literal(&mut out, t),
+                Part::Var { .. } => out.push(Tok::Star),
+            }
+        }
+        out
+    }
+
     /// Resolves to a plain string (for exact-match operators).
     pub fn resolve_string(&self, ctx: &Context) -> Option<String> {
         let mut out = String::new();

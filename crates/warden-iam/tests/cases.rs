@@ -1,6 +1,8 @@
 //! Table-driven cases: `tests/cases/*.json`, each citing the AWS documentation
 //! statement it encodes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test harness code
+
 use serde_json::{Value, json};
 use warden_iam::simulate::Case;
 
@@ -26,10 +28,10 @@ fn evaluation_cases() {
             failures.push(format!("{name}: expected {}, got {} ({})", c["expect"], got["decision"], d.message));
             continue;
         }
-        if let Some(b) = c.get("blocked_by") {
-            if got["blocked_by"] != *b {
-                failures.push(format!("{name}: expected blocked_by {b}, got {}", got["blocked_by"]));
-            }
+        if let Some(b) = c.get("blocked_by")
+            && got["blocked_by"] != *b
+        {
+            failures.push(format!("{name}: expected blocked_by {b}, got {}", got["blocked_by"]));
         }
         if got["decision"] != "ImplicitDeny" && d.reasons.is_empty() {
             failures.push(format!("{name}: a decided case must name its statements"));

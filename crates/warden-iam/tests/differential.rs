@@ -7,6 +7,8 @@
 //! `WARDEN_IAM_DIFF_CASES`). Long run: `cargo test -p warden-iam --test differential --
 //! --ignored` (100,000 cases). Needs `node` and `npm` on PATH.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test harness code
+
 #[path = "differential/gen.rs"]
 mod generator;
 

@@ -1,5 +1,7 @@
 //! All AWS managed policies in the shared data set parse, lint and evaluate.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test harness code
+
 use serde_json::Value;
 use warden_iam::eval::{PolicyRef, PolicySet};
 use warden_iam::{Policy, Request, evaluate};
