@@ -204,6 +204,17 @@ impl Registry {
     /// Runs the selected checks over a snapshot, measuring ages from `now`. Findings come
     /// back in a stable order (check id, resource ARN, finding id).
     pub fn run(&self, snapshot: &Snapshot, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<Finding>, Error> {
+        self.run_observed(snapshot, sel, now, &mut |_| {})
+    }
+
+    /// [`Registry::run`], calling `on_check` after each check (for progress display).
+    pub fn run_observed(
+        &self,
+        snapshot: &Snapshot,
+        sel: &Selection,
+        now: DateTime<Utc>,
+        on_check: &mut dyn FnMut(&CheckMeta),
+    ) -> Result<Vec<Finding>, Error> {
         let selected = self.select(sel)?;
         let ctx = Ctx { snapshot, now };
         let mut findings = Vec::new();
@@ -212,6 +223,7 @@ impl Registry {
                 Out { meta: &check.meta, compliance: self.compliance.get(&check.meta.id), findings: Vec::new() };
             (check.run)(&ctx, &mut out);
             findings.append(&mut out.findings);
+            on_check(&check.meta);
         }
         if let Some(fw) = sel.framework.as_deref().map(|id| self.framework(id)).transpose()? {
             findings.extend(manual_findings(fw, snapshot));

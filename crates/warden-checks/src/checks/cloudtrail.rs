@@ -66,7 +66,7 @@ fn logs_everything(t: &Trail) -> bool {
 }
 
 fn multi_region(ctx: &Ctx, out: &mut Out) {
-    account_has_trail(ctx, out, "a multi-region trail that is logging all management events", logs_everything);
+    account_has_trail(ctx, out, "multi-region trail logging all management events", logs_everything);
 }
 
 /// Whether selectors record S3 object-level events for all buckets, of the wanted
@@ -94,13 +94,13 @@ fn s3_data_events(sel: &EventSelectors, read: bool) -> bool {
 }
 
 fn s3_write(ctx: &Ctx, out: &mut Out) {
-    account_has_trail(ctx, out, "a multi-region trail logging S3 object-level write events", |t| {
+    account_has_trail(ctx, out, "multi-region trail logging S3 object-level write events", |t| {
         t.multi_region && t.event_selectors.known().is_some_and(|s| s3_data_events(s, false))
     });
 }
 
 fn s3_read(ctx: &Ctx, out: &mut Out) {
-    account_has_trail(ctx, out, "a multi-region trail logging S3 object-level read events", |t| {
+    account_has_trail(ctx, out, "multi-region trail logging S3 object-level read events", |t| {
         t.multi_region && t.event_selectors.known().is_some_and(|s| s3_data_events(s, true))
     });
 }

@@ -58,22 +58,29 @@ fn sg_world_ports(ctx: &Ctx, out: &mut Out, worlds: &[&str], ports: &[i32]) {
             let from_world = |rule: &SgRule| {
                 [&rule.cidr_ipv4, &rule.cidr_ipv6].into_iter().flatten().any(|c| worlds.contains(&c.as_str()))
             };
+            let mut hit_ports = std::collections::BTreeSet::new();
             let open: Vec<_> = sg
                 .rules
                 .iter()
                 .filter(|rule| rule.direction == Direction::Ingress && from_world(rule))
                 .filter_map(|rule| {
                     let hit: Vec<i32> = ports.iter().copied().filter(|p| rule.covers_tcp_port(*p)).collect();
+                    hit_ports.extend(hit.iter().copied());
                     (!hit.is_empty()).then(|| json!({ "rule": rule, "ports": hit }))
                 })
                 .collect();
             let ok = open.is_empty();
-            let list = ports.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            let join = |ps: &mut dyn Iterator<Item = &i32>| ps.map(i32::to_string).collect::<Vec<_>>().join(", ");
             let world = worlds.join(" or ");
             let msg = if ok {
-                format!("security group {} ({}) admits no traffic from {world} to port {list}", sg.id, sg.name)
+                format!(
+                    "security group {} ({}) admits no traffic from {world} to port {}",
+                    sg.id,
+                    sg.name,
+                    join(&mut ports.iter())
+                )
             } else {
-                format!("security group {} ({}) admits {world} to port {list}", sg.id, sg.name)
+                format!("security group {} ({}) admits {world} to port {}", sg.id, sg.name, join(&mut hit_ports.iter()))
             };
             out.verdict(ok, sg_resource(a, r, sg), msg, json!({ "open_rules": open }));
         },

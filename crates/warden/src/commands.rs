@@ -1,0 +1,222 @@
+//! One function per subcommand, each returning the process exit code.
+
+use crate::cli::{
+    BenchArgs, Cli, CollectArgs, Command, ExampleArgs, GenerateKind, ListAction, ScanArgs, SchemaKind, SourceArgs,
+};
+use crate::output;
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use clap::CommandFactory;
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+use warden_checks::{Mutelist, Registry, Selection};
+use warden_model::Snapshot;
+use warden_report::ScanInfo;
+
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(&args, cli.color),
+        Command::Collect(args) => collect(&args),
+        Command::Example(args) => example(&args),
+        Command::Checks { action: ListAction::List { json } } => list_checks(json),
+        Command::Frameworks { action: ListAction::List { json } } => list_frameworks(json),
+        Command::Schema { kind } => schema(kind),
+        Command::Bench(args) => bench(&args),
+        Command::Generate { what } => generate(what),
+    }
+}
+
+/// Loads the estate a command works on, and names its source.
+pub fn load_source(src: &SourceArgs) -> anyhow::Result<(Snapshot, String)> {
+    match (&src.snapshot, src.example) {
+        (Some(path), _) => Ok((Snapshot::read(path)?, path.display().to_string())),
+        (None, true) => Ok((warden_example::generate(&warden_example::Params::default()), "example estate".into())),
+        (None, false) => {
+            bail!("no estate given: pass `--snapshot FILE` (or `--example`); live collection from AWS is not built yet")
+        }
+    }
+}
+
+fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
+    let (snapshot, source) = load_source(&args.source)?;
+    let now = match args.as_of.as_deref() {
+        None => snapshot.collected_at,
+        Some("now") => Utc::now(),
+        Some(t) => {
+            DateTime::parse_from_rfc3339(t).with_context(|| format!("`--as-of {t}` is not an RFC 3339 time"))?.to_utc()
+        }
+    };
+    let registry = Registry::builtin()?;
+    let sel =
+        Selection { checks: args.checks.clone(), severities: args.severity.clone(), framework: args.framework.clone() };
+    let progress = progress_bar(registry.select(&sel)?.len() as u64, "checks");
+    let mut findings = registry.run_observed(&snapshot, &sel, now, &mut |meta| {
+        progress.set_message(meta.id.clone());
+        progress.inc(1);
+    })?;
+    progress.finish_and_clear();
+    let mut info = ScanInfo::new(source, Utc::now());
+    info.collected_at = Some(snapshot.collected_at);
+    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    info.framework = args.framework.clone();
+    if let Some(path) = &args.mutelist {
+        let outcome = Mutelist::read(path)?.apply(&mut findings, now);
+        info.notes.extend(outcome.expired);
+    }
+    output::emit(&info, &findings, &args.output, color)
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let style = indicatif::ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {what} {{msg}}"))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
+    let (snapshot, _) = load_source(&args.source)?;
+    snapshot.write(&args.output)?;
+    Ok(0)
+}
+
+fn example(args: &ExampleArgs) -> anyhow::Result<u8> {
+    let snapshot = warden_example::generate(&warden_example::Params { seed: args.seed, scale: args.scale });
+    snapshot.write(&args.output)?;
+    if args.output.as_os_str() != "-" {
+        eprintln!(
+            "wrote {} ({} accounts, {} resources)",
+            args.output.display(),
+            snapshot.inventory.accounts.len(),
+            snapshot.inventory.resource_count()
+        );
+    }
+    Ok(0)
+}
+
+fn list_checks(json: bool) -> anyhow::Result<u8> {
+    let registry = Registry::builtin()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        let list: Vec<_> = registry
+            .checks()
+            .map(|m| {
+                let mut v = serde_json::to_value(m).unwrap_or_default();
+                v["compliance"] = serde_json::to_value(registry.compliance_of(&m.id)).unwrap_or_default();
+                v
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+    } else {
+        for m in registry.checks() {
+            writeln!(out, "{:<42} {:<9} {:<11} {}", m.id, m.severity, m.service, m.title)?;
+        }
+        writeln!(out, "{} checks", registry.checks().count())?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn list_frameworks(json: bool) -> anyhow::Result<u8> {
+    let registry = Registry::builtin()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, registry.frameworks())?;
+        writeln!(out)?;
+    } else {
+        for fw in registry.frameworks() {
+            let total = fw.requirements.len();
+            let automated = fw.requirements.iter().filter(|r| !r.checks.is_empty()).count();
+            writeln!(
+                out,
+                "{:<14} {} {} — {total} requirements, {automated} automated, {} manual",
+                fw.id,
+                fw.name,
+                fw.version,
+                total - automated
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn schema(kind: SchemaKind) -> anyhow::Result<u8> {
+    let schema = match kind {
+        SchemaKind::Snapshot => Snapshot::json_schema(),
+        SchemaKind::Finding => serde_json::to_value(schemars::schema_for!(warden_model::Finding))?,
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &schema)?;
+    writeln!(out)?;
+    Ok(0)
+}
+
+fn generate(what: GenerateKind) -> anyhow::Result<u8> {
+    let mut cmd = Cli::command();
+    let mut out = std::io::stdout().lock();
+    match what {
+        GenerateKind::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "warden", &mut out),
+        GenerateKind::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "warden", &mut out),
+        GenerateKind::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "warden", &mut out),
+        GenerateKind::Man => clap_mangen::Man::new(cmd).render(&mut out)?,
+    }
+    Ok(0)
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux; `None` elsewhere).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<u8> {
+    let runs = args.runs.max(1);
+    let best = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+        let mut best = f64::MAX;
+        for _ in 0..runs {
+            let t = Instant::now();
+            f()?;
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        Ok(best)
+    };
+    let t = Instant::now();
+    let snapshot = warden_example::generate(&warden_example::Params { seed: 7, scale: Some(args.scale) });
+    let generate = t.elapsed().as_secs_f64();
+    let bytes = serde_json::to_vec(&snapshot)?;
+    let path = std::path::Path::new("bench.json");
+    let parse = best(&mut || Snapshot::from_bytes(path, &bytes).map(|_| ()).map_err(Into::into))?;
+    let registry = Registry::builtin()?;
+    let now = snapshot.collected_at;
+    let mut findings = Vec::new();
+    let checks = best(&mut || {
+        findings = registry.run(&snapshot, &Selection::default(), now)?;
+        Ok(())
+    })?;
+    let info = ScanInfo::new("bench", now);
+    let render = best(&mut || {
+        let mut sink = std::io::sink();
+        warden_report::render(warden_report::Format::Json, &info, &findings, &Default::default(), &mut sink)?;
+        Ok(())
+    })?;
+    let report = serde_json::json!({
+        "resources": snapshot.inventory.resource_count(),
+        "accounts": snapshot.inventory.accounts.len(),
+        "snapshot_bytes": bytes.len(),
+        "findings": findings.len(),
+        "seconds": { "generate": generate, "parse_snapshot": parse, "run_checks": checks, "render_json": render,
+                     "scan_total": parse + checks + render },
+        "checks_vs_parse_ratio": checks / parse,
+        "peak_rss_mib": peak_rss_mib(),
+        "runs": runs,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(0)
+}
