@@ -1,0 +1,225 @@
+//! The real binary, run as a user would: exit codes, output formats, bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example() -> String {
+    repo().join("examples/northwind.json").display().to_string()
+}
+
+fn warden() -> Command {
+    let mut c = Command::cargo_bin("warden").unwrap();
+    c.env_remove("NO_COLOR").env_remove("WARDEN_LOG");
+    c
+}
+
+fn scan_json(extra: &[&str]) -> serde_json::Value {
+    let out = warden().args(["scan", "--snapshot", &example(), "--format", "json"]).args(extra).output().unwrap();
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("warden-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn readme_command_prints_a_table_and_exits_1() {
+    let out = warden().args(["scan", "--snapshot", &example()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the example estate has failures");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Status") && text.contains("FAIL"));
+    assert!(text.lines().last().unwrap().contains("findings:"));
+    assert!(!text.contains("\u{1b}["), "no colour when stdout is not a terminal");
+}
+
+#[test]
+fn committed_example_is_what_the_generator_writes() {
+    let path = tmp("regen.json");
+    warden().args(["example", "-o"]).arg(&path).assert().success();
+    let regenerated = std::fs::read_to_string(&path).unwrap();
+    let committed = std::fs::read_to_string(example()).unwrap();
+    assert!(regenerated == committed, "examples/northwind.json is stale: run `cargo run -p warden -- example -o examples/northwind.json`");
+}
+
+#[test]
+fn ids_are_stable_and_findings_complete() {
+    let a = scan_json(&[]);
+    let b = scan_json(&[]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids(&a), ids(&b));
+    let unique: BTreeSet<_> = ids(&a).into_iter().collect();
+    assert_eq!(unique.len(), a["findings"].as_array().unwrap().len(), "ids are unique");
+    for f in a["findings"].as_array().unwrap() {
+        for key in ["id", "check_id", "title", "status", "severity", "resource", "message", "evidence", "remediation", "compliance"] {
+            assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
+        }
+    }
+    let statuses: BTreeSet<_> = a["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains("FAIL") && statuses.contains("PASS") && statuses.contains("ERROR"), "{statuses:?}");
+}
+
+#[test]
+fn every_format_parses() {
+    for format in ["json", "jsonl", "csv", "sarif", "ocsf", "asff", "junit", "table"] {
+        let out = warden().args(["scan", "--snapshot", &example(), "--format", format]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        match format {
+            "json" | "sarif" | "ocsf" | "asff" => {
+                serde_json::from_str::<serde_json::Value>(&text).unwrap();
+            }
+            "jsonl" => text.lines().for_each(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap();
+            }),
+            "csv" => {
+                let mut r = csv::Reader::from_reader(text.as_bytes());
+                assert!(r.records().map(Result::unwrap).count() > 100);
+            }
+            "junit" => {
+                let mut r = quick_xml::Reader::from_str(&text);
+                while !matches!(r.read_event().unwrap(), quick_xml::events::Event::Eof) {}
+            }
+            _ => assert!(text.contains("findings:")),
+        }
+    }
+}
+
+#[test]
+fn output_file_and_fail_on_thresholds() {
+    let path = tmp("out.sarif");
+    warden().args(["scan", "--snapshot", &example(), "-f", "sarif", "-o"]).arg(&path).assert().code(1).stdout("");
+    assert!(std::fs::read_to_string(&path).unwrap().contains("\"2.1.0\""));
+    warden().args(["scan", "--snapshot", &example(), "--fail-on", "none"]).assert().code(0);
+    // Only low-severity checks, failing at critical: nothing reaches the threshold.
+    warden().args(["scan", "--snapshot", &example(), "--severity", "low", "--fail-on", "critical"]).assert().code(0);
+    warden().args(["scan", "--snapshot", &example(), "--severity", "low", "--fail-on", "low"]).assert().code(1);
+}
+
+#[test]
+fn filters_select_checks_and_statuses() {
+    let v = scan_json(&["--checks", "s3_*", "--status", "FAIL"]);
+    let fs = v["findings"].as_array().unwrap();
+    assert!(!fs.is_empty());
+    assert!(fs.iter().all(|f| f["check_id"].as_str().unwrap().starts_with("s3_") && f["status"] == "FAIL"));
+    let out = warden().args(["scan", "--snapshot", &example(), "--checks", "nope_*"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no check matches `nope_*`"));
+}
+
+#[test]
+fn framework_scan_adds_manual_requirements() {
+    let v = scan_json(&["--framework", "cis-aws-7.0"]);
+    let fs = v["findings"].as_array().unwrap();
+    assert!(fs.iter().any(|f| f["status"] == "MANUAL" && f["remediation"]["text"].as_str().unwrap().len() > 20));
+    assert!(fs.iter().all(|f| f["compliance"].get("cis-aws-7.0").is_some()));
+}
+
+#[test]
+fn mutelist_mutes_and_reports_expired_rules() {
+    let path = tmp("mutes.yaml");
+    std::fs::write(
+        &path,
+        "mutes:\n  - reason: accepted for the demo\n    checks: [\"ec2_instance_imdsv2_required\"]\n  - reason: old\n    checks: [\"s3_*\"]\n    expires: 2020-01-01\n",
+    )
+    .unwrap();
+    let v = scan_json(&["--mutelist", path.to_str().unwrap()]);
+    let fs = v["findings"].as_array().unwrap();
+    let imds: Vec<_> = fs.iter().filter(|f| f["check_id"] == "ec2_instance_imdsv2_required" && f["status"] != "PASS").collect();
+    assert!(!imds.is_empty() && imds.iter().all(|f| f["status"] == "MUTED" && f["muted_by"].as_str().unwrap().contains("rule 1")));
+    assert!(fs.iter().any(|f| f["check_id"].as_str().unwrap().starts_with("s3_") && f["status"] == "FAIL"));
+    assert!(v["scan"]["notes"][0].as_str().unwrap().contains("expired on 2020-01-01"));
+}
+
+fn assert_clean_error(args: &[&str], needle: &str) {
+    let out = warden().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}
+
+#[test]
+fn bad_snapshots_are_one_line_errors() {
+    let empty = tmp("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    assert_clean_error(&["scan", "--snapshot", empty.to_str().unwrap()], "is empty");
+
+    let good = std::fs::read_to_string(example()).unwrap();
+    let truncated = tmp("truncated.json");
+    std::fs::write(&truncated, &good[..good.len() / 3]).unwrap();
+    assert_clean_error(&["scan", "--snapshot", truncated.to_str().unwrap()], "line");
+
+    let wrong = tmp("wrong.json");
+    std::fs::write(&wrong, good.replacen("\"format_version\": 1", "\"format_version\": \"one\"", 1)).unwrap();
+    assert_clean_error(&["scan", "--snapshot", wrong.to_str().unwrap()], "format_version");
+
+    let newer = tmp("newer.json");
+    std::fs::write(&newer, good.replacen("\"format_version\": 1", "\"format_version\": 99", 1)).unwrap();
+    assert_clean_error(&["scan", "--snapshot", newer.to_str().unwrap()], "format_version 99");
+
+    let types = tmp("types.json");
+    let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let mut v2 = v.clone();
+    v2["inventory"]["accounts"][0]["regions"] = serde_json::json!("us-east-1");
+    std::fs::write(&types, serde_json::to_string(&v2).unwrap()).unwrap();
+    assert_clean_error(&["scan", "--snapshot", types.to_str().unwrap()], "inventory.accounts[0].regions");
+
+    assert_clean_error(&["scan", "--snapshot", "/nonexistent/x.json"], "No such file");
+    assert_clean_error(&["scan", "--snapshot", &example(), "--framework", "nist"], "unknown framework `nist`");
+}
+
+#[test]
+fn collect_round_trips_through_zstd() {
+    let zst = tmp("estate.json.zst");
+    warden().args(["collect", "--snapshot", &example(), "-o"]).arg(&zst).assert().success();
+    let a = scan_json(&[]);
+    let out = warden().args(["scan", "--snapshot"]).arg(&zst).args(["--format", "json"]).output().unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["findings"], b["findings"]);
+}
+
+#[test]
+fn listings_and_schema() {
+    let out = warden().args(["checks", "list"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("iam_root_mfa_enabled") && text.trim_end().ends_with("checks"));
+    let out = warden().args(["frameworks", "list"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("cis-aws-7.0") && text.contains("70 requirements"), "{text}");
+    let out = warden().args(["schema", "snapshot"]).output().unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(schema.to_string().contains("format_version"));
+    warden().args(["generate", "man"]).assert().success();
+    warden().args(["generate", "bash"]).assert().success();
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let bin = assert_cmd::cargo::cargo_bin("warden");
+    let mut child = std::process::Command::new(bin)
+        .args(["scan", "--snapshot", &example(), "--format", "jsonl", "--fail-on", "none"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
