@@ -134,6 +134,12 @@ impl B<'_> {
         rid(self.ctx.seed, &self.spec.id, self.region, prefix, label)
     }
 
+    /// The ARN of the account's AWS managed `aws/ebs` key in this region.
+    fn aws_ebs_key(&self) -> String {
+        let id = crate::kms::key_uuid(self.ctx.seed, &self.spec.id, self.region, "aws/ebs");
+        format!("arn:aws:kms:{}:{}:key/{id}", self.region, self.spec.id)
+    }
+
     fn label(&self) -> String {
         self.spec.label()
     }
@@ -604,12 +610,7 @@ impl B<'_> {
                 self.out.volumes.push(Volume {
                     id: vid.clone(),
                     encrypted,
-                    kms_key_id: encrypted.then(|| {
-                        cmk.map_or_else(
-                            || format!("arn:aws:kms:{}:{}:alias/aws/ebs", self.region, self.spec.id),
-                            str::to_owned,
-                        )
-                    }),
+                    kms_key_id: encrypted.then(|| cmk.map_or_else(|| self.aws_ebs_key(), str::to_owned)),
                     size_gib: size,
                     state: "in-use".into(),
                     attached_instance_ids: vec![id.clone()],
@@ -829,10 +830,11 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec, region: &str, profiles: &[String], a
         (Kind::Workload(_), _) => {
             let vpc = b.managed_vpc("main", octet(0), 2, false);
             let services = plan.n(2, 1);
+            let per = (plan.n(8, 1) / services).max(1);
             for s in 0..services {
                 let name = crate::names::service(s + region_index);
                 let imds_v1 = b.rng.chance(0.05);
-                let f = Fleet { profile: profile(s), imds_v1, ..fleet(&name, plan.n(4, 1), "app") };
+                let f = Fleet { profile: profile(s), imds_v1, ..fleet(&name, per, "app") };
                 b.fleet(&vpc, &f, ebs_default, None);
             }
         }

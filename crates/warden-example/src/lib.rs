@@ -176,31 +176,44 @@ pub(crate) fn build(seed: u64, plan: &Plan) -> Inventory {
 const RESOURCES_PER_ACCOUNT: usize = 1_200;
 
 fn scaled(seed: u64, target: usize) -> Inventory {
-    let target = target.max(1);
-    let accounts = (target / RESOURCES_PER_ACCOUNT).max(4);
-    let mut plan = Plan { factor: 1.0, extra_accounts: accounts - 4 };
-    // Resource count is close to affine in the factor (fixed per-account overhead plus
-    // scaled parts), so two secant steps land well within a few percent.
-    let mut lo = (plan.factor, build(seed, &plan));
-    let lo_count = lo.1.resource_count();
-    if lo_count == target {
-        return lo.1;
-    }
-    let mut f1 = (target as f64 / lo_count.max(1) as f64).clamp(0.05, 400.0);
-    for _ in 0..3 {
-        plan.factor = f1;
-        let inv = build(seed, &plan);
-        let c1 = inv.resource_count() as f64;
-        let c0 = lo.1.resource_count() as f64;
-        let within = (c1 - target as f64).abs() <= target as f64 * 0.02;
-        if within || (c1 - c0).abs() < f64::EPSILON {
-            return inv;
+    let target = target.max(1) as f64;
+    let extra = (target as usize / RESOURCES_PER_ACCOUNT).max(4) - 4;
+    // The count is close to affine in the factor (fixed per-account overhead plus scaled
+    // parts). Estimate it cheaply from the core accounts plus a sample of three workload
+    // accounts (one full cycle of their region layouts), extrapolated to all of them.
+    let estimate = |factor: f64| -> f64 {
+        let sample = extra.min(3);
+        let mut inv = build(seed, &Plan { factor, extra_accounts: sample });
+        let rest = Inventory { accounts: inv.accounts.split_off(4.min(inv.accounts.len())) };
+        let per_workload = if sample == 0 { 0.0 } else { rest.resource_count() as f64 / sample as f64 };
+        inv.resource_count() as f64 + per_workload * extra as f64
+    };
+    let (c1, c2) = (estimate(1.0), estimate(2.0));
+    let slope = (c2 - c1).max(1.0);
+    let clamp = |f: f64| f.clamp(0.05, 400.0);
+    let mut factor = clamp(1.0 + (target - c1) / slope);
+    let mut inv = build(seed, &Plan { factor, extra_accounts: extra });
+    // Up to two secant corrections on the full estate for rounding and sampling error.
+    let mut slope = slope;
+    let mut prev: Option<(f64, f64)> = None;
+    for _ in 0..2 {
+        let got = inv.resource_count() as f64;
+        if (got - target).abs() <= target * 0.04 {
+            break;
         }
-        let slope = (c1 - c0) / (f1 - lo.0);
-        let next = (f1 + (target as f64 - c1) / slope).clamp(0.05, 400.0);
-        lo = (f1, inv);
-        f1 = next;
+        if let Some((pf, pc)) = prev
+            && (factor - pf).abs() > 1e-9
+            && (got - pc).abs() > 0.5
+        {
+            slope = ((got - pc) / (factor - pf)).max(1.0);
+        }
+        let next = clamp(factor + (target - got) / slope);
+        if (next - factor).abs() < 1e-9 {
+            break;
+        }
+        prev = Some((factor, got));
+        factor = next;
+        inv = build(seed, &Plan { factor, extra_accounts: extra });
     }
-    plan.factor = f1;
-    build(seed, &plan)
+    inv
 }

@@ -197,8 +197,10 @@ pub(crate) fn access_log_bucket(spec: &Spec, region: &str) -> String {
     format!("northwind-{}-access-logs-{region}", spec.label())
 }
 
-fn cloudtrail_statements(arn: &str, prefix_accounts: &[&str], trail_arn: &str) -> Vec<Value> {
-    let writes: Vec<String> = prefix_accounts.iter().map(|a| format!("{arn}/AWSLogs/{a}/*")).collect();
+/// The statements that let CloudTrail write to a bucket: `writes` are object prefixes
+/// (without the bucket ARN), `trail_arns` the trails allowed to write.
+fn cloudtrail_statements(arn: &str, writes: &[String], trail_arns: &[String]) -> Vec<Value> {
+    let writes: Vec<String> = writes.iter().map(|w| format!("{arn}/{w}")).collect();
     vec![
         json!({
             "Sid": "AWSCloudTrailAclCheck",
@@ -206,7 +208,7 @@ fn cloudtrail_statements(arn: &str, prefix_accounts: &[&str], trail_arn: &str) -
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:GetBucketAcl",
             "Resource": arn,
-            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arns}}
         }),
         json!({
             "Sid": "AWSCloudTrailWrite",
@@ -214,7 +216,7 @@ fn cloudtrail_statements(arn: &str, prefix_accounts: &[&str], trail_arn: &str) -
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:PutObject",
             "Resource": writes,
-            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arns}}
         }),
     ]
 }
@@ -316,8 +318,9 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> S3 {
                     no_logging: true,
                     extra_statements: cloudtrail_statements(
                         &format!("arn:aws:s3:::{}", staging_trail_bucket()),
-                        &[ids::STAGING],
-                        &format!("arn:aws:cloudtrail:us-east-1:{}:trail/staging-debug", ids::STAGING),
+                        &[format!("AWSLogs/{}/*", ids::STAGING), format!("debug/AWSLogs/{}/*", ids::STAGING)],
+                        &["staging-trail", "staging-debug"]
+                            .map(|t| format!("arn:aws:cloudtrail:us-east-1:{}:trail/{t}", ids::STAGING)),
                     ),
                     ..d()
                 }),
@@ -347,7 +350,14 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> S3 {
         Kind::Security => {
             let trail_bucket = org_trail_bucket();
             let arn = format!("arn:aws:s3:::{trail_bucket}");
-            let org_trail = format!("arn:aws:cloudtrail:us-east-1:{}:trail/northwind-org-trail", ids::MANAGEMENT);
+            // The organization trail, and the data-event trails of prod and security.
+            let mut trail_writes = vec![format!("AWSLogs/{}/*", ids::MANAGEMENT), format!("AWSLogs/{}/*", ids::ORG)];
+            let mut trail_arns =
+                vec![format!("arn:aws:cloudtrail:us-east-1:{}:trail/northwind-org-trail", ids::MANAGEMENT)];
+            for (acct, label) in [(ids::PROD, "prod"), (ids::SECURITY, "security")] {
+                trail_writes.push(format!("data-events/{acct}/AWSLogs/{acct}/*"));
+                trail_arns.push(format!("arn:aws:cloudtrail:us-east-1:{acct}:trail/{label}-s3-data-events"));
+            }
             b.bucket(
                 &trail_bucket,
                 "us-east-1",
@@ -356,7 +366,7 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> S3 {
                     kms: true,
                     mfa_delete: true,
                     object_lock: true,
-                    extra_statements: cloudtrail_statements(&arn, &[ids::MANAGEMENT, ids::ORG], &org_trail),
+                    extra_statements: cloudtrail_statements(&arn, &trail_writes, &trail_arns),
                     ..d()
                 },
             );

@@ -789,3 +789,32 @@ const PLANTED_USERS: &[&str] = &[
     "staging-ci",
     "old.intern",
 ];
+
+#[test]
+fn trails_point_at_real_buckets_and_keys_that_admit_them() {
+    let buckets: Vec<&Bucket> = all_accounts().iter().flat_map(|a| a.s3.buckets.known().unwrap()).collect();
+    let keys: BTreeSet<String> = all_accounts()
+        .iter()
+        .flat_map(|a| &a.regions)
+        .filter_map(|r| r.kms.keys.known())
+        .flatten()
+        .map(|k| k.arn.clone())
+        .collect();
+    for a in all_accounts() {
+        for r in &a.regions {
+            for t in r.cloudtrail.trails.known().unwrap() {
+                let b = buckets.iter().find(|b| b.name == t.s3_bucket).unwrap_or_else(|| panic!("{}", t.s3_bucket));
+                let policy = b.policy.known().unwrap().as_ref().unwrap().to_string();
+                assert!(policy.contains(&t.arn), "{} does not admit {}", b.name, t.arn);
+                if let Some(k) = &t.kms_key_id {
+                    assert!(keys.contains(k), "{}: key {k}", t.arn);
+                }
+            }
+            for v in r.ec2.volumes.known().unwrap() {
+                if let Some(k) = &v.kms_key_id {
+                    assert!(keys.contains(k) || r.kms.keys.known().is_none(), "{}: key {k}", v.id);
+                }
+            }
+        }
+    }
+}
