@@ -85,6 +85,9 @@ pub struct SourceArgs {
     /// Use the bundled example estate, generated in memory.
     #[arg(long, conflicts_with = "snapshot")]
     pub example: bool,
+    /// With neither of the above: read the estate live from AWS.
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// How findings are chosen, rendered and turned into an exit code.

@@ -4,7 +4,7 @@ use crate::cli::{
     BenchArgs, Cli, CollectArgs, Command, ExampleArgs, GenerateKind, ListAction, ScanArgs, SchemaKind, SourceArgs,
 };
 use crate::output;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::CommandFactory;
 use std::io::{IsTerminal, Write};
@@ -26,19 +26,23 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// Loads the estate a command works on, and names its source.
-pub fn load_source(src: &SourceArgs) -> anyhow::Result<(Snapshot, String)> {
+/// Loads the estate a command works on, names its source, and lists reads that failed
+/// (live collection only).
+pub fn load_source(src: &SourceArgs) -> anyhow::Result<(Snapshot, String, Vec<String>)> {
     match (&src.snapshot, src.example) {
-        (Some(path), _) => Ok((Snapshot::read(path)?, path.display().to_string())),
-        (None, true) => Ok((warden_example::generate(&warden_example::Params::default()), "example estate".into())),
+        (Some(path), _) => Ok((Snapshot::read(path)?, path.display().to_string(), Vec::new())),
+        (None, true) => {
+            Ok((warden_example::generate(&warden_example::Params::default()), "example estate".into(), Vec::new()))
+        }
         (None, false) => {
-            bail!("no estate given: pass `--snapshot FILE` (or `--example`); live collection from AWS is not built yet")
+            let outcome = crate::live::collect(&src.live)?;
+            Ok((outcome.snapshot, "aws".into(), outcome.failures))
         }
     }
 }
 
 fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
-    let (snapshot, source) = load_source(&args.source)?;
+    let (snapshot, source, failed_reads) = load_source(&args.source)?;
     let now = match args.as_of.as_deref() {
         None => snapshot.collected_at,
         Some("now") => Utc::now(),
@@ -59,6 +63,7 @@ fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
     info.collected_at = Some(snapshot.collected_at);
     info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
     info.framework = args.framework.clone();
+    info.notes.extend(failed_reads);
     if let Some(path) = &args.mutelist {
         let outcome = Mutelist::read(path)?.apply(&mut findings, now);
         info.notes.extend(outcome.expired);
@@ -79,8 +84,11 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
-    let (snapshot, _) = load_source(&args.source)?;
+    let (snapshot, _, failed_reads) = load_source(&args.source)?;
     snapshot.write(&args.output)?;
+    for line in failed_reads {
+        eprintln!("note: {line}");
+    }
     Ok(0)
 }
 

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod live;
 mod output;
 
 use clap::Parser;
