@@ -129,7 +129,7 @@ impl B<'_> {
         let r = &mut self.rng;
         let created = ago(r.range(120, 1600), r);
         let hardware = team == "ops" && r.chance(0.5);
-        let mfa_enabled = ago(r.range(30, 110), r);
+        let mfa_enabled = ago(r.range(30, 900), r).max(created + TimeDelta::days(1));
         let serial = if hardware {
             format!("GAHT{}", r.range(10_000_000, 99_999_999))
         } else {
@@ -429,7 +429,7 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> IamOut {
     let acct = spec.id.clone();
 
     // Shared customer policies.
-    b.add_policy("SelfManageCredentials", self_manage_credentials());
+    let self_manage = b.add_policy("SelfManageCredentials", self_manage_credentials());
     let boundary = b.add_policy(
         "NorthwindDeveloperBoundary",
         doc(json!([
@@ -448,11 +448,9 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> IamOut {
         Kind::Workload(_) => (plan.n(6, 1), 1),
     };
     for (team, attached) in &team_pols {
-        b.group(
-            team,
-            attached.clone(),
-            vec![inline("require-mfa", require_mfa()), inline("self-manage-credentials", self_manage_credentials())],
-        );
+        let mut attached = attached.clone();
+        attached.push(self_manage.clone());
+        b.group(team, attached, vec![inline("require-mfa", require_mfa())]);
     }
 
     // People: unique firstname.lastname, teams by weight.
