@@ -36,7 +36,8 @@ pub struct Params {
     /// counts of ordinary resources do.
     pub seed: u64,
     /// Target resource count (as [`Inventory::resource_count`] measures it); `None` for
-    /// the committed example estate.
+    /// the committed example estate. Targets above [`MAX_SCALE`] are treated as
+    /// `MAX_SCALE`; very small ones still give the four core accounts.
     pub scale: Option<usize>,
 }
 
@@ -45,6 +46,9 @@ impl Default for Params {
         Params { seed: 7, scale: None }
     }
 }
+
+/// The largest estate [`generate`] builds (about 2 GiB of JSON).
+pub const MAX_SCALE: usize = 2_000_000;
 
 /// The example estate as a snapshot with source `example`.
 pub fn generate(params: &Params) -> Snapshot {
@@ -176,7 +180,7 @@ pub(crate) fn build(seed: u64, plan: &Plan) -> Inventory {
 const RESOURCES_PER_ACCOUNT: usize = 1_200;
 
 fn scaled(seed: u64, target: usize) -> Inventory {
-    let target = target.max(1) as f64;
+    let target = target.clamp(1, MAX_SCALE) as f64;
     let extra = (target as usize / RESOURCES_PER_ACCOUNT).max(4) - 4;
     // The count is close to affine in the factor (fixed per-account overhead plus scaled
     // parts). Estimate it cheaply from the core accounts plus a sample of three workload

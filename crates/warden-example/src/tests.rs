@@ -113,7 +113,7 @@ fn scale_50000_within_ten_percent() {
 
 #[test]
 fn small_and_odd_scales_do_not_break() {
-    for target in [1, 300, 4_321] {
+    for target in [0, 1, 300, 4_321] {
         let s = generate(&Params { seed: 5, scale: Some(target) });
         assert!(s.inventory.resource_count() > 0);
         assert!(s.inventory.accounts.len() >= 4);
