@@ -818,3 +818,179 @@ fn trails_point_at_real_buckets_and_keys_that_admit_them() {
         }
     }
 }
+
+// ---- the README's expected-results table, evaluated on the model --------------------------
+
+/// A small, independent evaluation of each requirement in the README's "expected result"
+/// table; the test compares it cell by cell with the table.
+fn evaluate(requirement: &str, a: &Account) -> &'static str {
+    use warden_model::inventory::Direction;
+    let now = collected_at();
+    let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    let users = a.iam.users.known().unwrap();
+    let buckets = a.s3.buckets.known().unwrap();
+    let root = &a.credential_report.known().unwrap()[0];
+    let policy = a.password_policy.known().unwrap().as_ref();
+    let trails: Vec<_> = a.regions.iter().flat_map(|r| r.cloudtrail.trails.known().unwrap()).collect();
+    let instances: Vec<_> = a.regions.iter().flat_map(|r| r.ec2.instances.known().unwrap()).collect();
+    let groups: Vec<_> = a.regions.iter().flat_map(sgs).collect();
+    let world = |v4: Option<&str>, v6: Option<&str>| v4 == Some("0.0.0.0/0") || v6 == Some("::/0");
+    let sg_open = |port| {
+        groups.iter().any(|g| {
+            g.rules.iter().any(|r| {
+                r.direction == Direction::Ingress
+                    && r.covers_tcp_port(port)
+                    && world(r.cidr_ipv4.as_deref(), r.cidr_ipv6.as_deref())
+            })
+        })
+    };
+    let estate_bucket = |name: &str| {
+        all_accounts().iter().flat_map(|x| x.s3.buckets.known().unwrap()).find(|b| b.name == name).unwrap()
+    };
+    match requirement {
+        "security contact" => verdict(a.contacts.known().unwrap().security.is_some()),
+        "no root access key" => verdict(!root.access_key_1.active && !root.access_key_2.active),
+        "root MFA" => verdict(root.mfa_active),
+        "password length ≥ 14" => verdict(policy.is_some_and(|p| p.minimum_password_length >= 14)),
+        "password reuse prevented" => verdict(policy.is_some_and(|p| p.password_reuse_prevention.is_some())),
+        "MFA for console users" => verdict(
+            users
+                .iter()
+                .all(|u| u.login_profile.known().unwrap().is_none() || !u.mfa_devices.known().unwrap().is_empty()),
+        ),
+        "credentials unused ≥ 45 days" => verdict(users.iter().all(|u| {
+            let password_ok = u.login_profile.known().unwrap().is_none()
+                || now - u.password_last_used.or(u.created).unwrap() < days(45);
+            let keys_ok = u.access_keys.known().unwrap().iter().all(|k| {
+                let last = k.last_used.known().unwrap().as_ref().map(|l| l.date).or(k.created).unwrap();
+                now - last < days(45)
+            });
+            password_ok && keys_ok
+        })),
+        "keys rotated ≤ 90 days" => verdict(
+            users.iter().flat_map(|u| u.access_keys.known().unwrap()).all(|k| now - k.created.unwrap() <= days(90)),
+        ),
+        "permissions only through groups" => {
+            verdict(users.iter().all(|u| u.attached_policies.is_empty() && u.inline_policies.is_empty()))
+        }
+        "no customer policy with `*:*` attached" => verdict(!a.iam.policies.known().unwrap().iter().any(|p| {
+            !p.aws_managed
+                && p.attachment_count > 0
+                && p.document["Statement"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["Effect"] == "Allow" && s["Action"] == "*" && s["Resource"] == "*")
+        })),
+        "AWSSupportAccess attached" => {
+            verdict(a.iam.policy("arn:aws:iam::aws:policy/AWSSupportAccess").is_some_and(|p| p.attachment_count > 0))
+        }
+        "instances have instance roles" => {
+            verdict(instances.iter().filter(|i| i.state == "running").all(|i| i.iam_instance_profile.is_some()))
+        }
+        "no expired server certificates" => {
+            verdict(a.iam.server_certificates.known().unwrap().iter().all(|c| c.expiration.is_none_or(|e| e > now)))
+        }
+        "bucket policies deny HTTP" => verdict(buckets.iter().all(denies_plain_http)),
+        "MFA delete" => verdict(buckets.iter().all(|b| b.versioning.known().unwrap().mfa_delete)),
+        "Block Public Access, account" => {
+            verdict(a.s3.account_public_access_block.known().unwrap().is_some_and(|p| p.all_enabled()))
+        }
+        "Block Public Access, buckets" => {
+            verdict(buckets.iter().all(|b| b.public_access_block.known().unwrap().is_some_and(|p| p.all_enabled())))
+        }
+        "multi-region trail logging in every region" => verdict(a.regions.iter().all(|r| {
+            r.cloudtrail.trails.known().unwrap().iter().any(|t| {
+                t.multi_region
+                    && t.status.known().unwrap().is_logging
+                    && t.event_selectors.known().unwrap().logs_all_management_events()
+            })
+        })),
+        "log file validation" => verdict(trails.iter().all(|t| t.log_file_validation)),
+        "access logging on the trail bucket" => {
+            verdict(trails.iter().all(|t| estate_bucket(&t.s3_bucket).logging.known().unwrap().is_some()))
+        }
+        "trails encrypted with a CMK" => verdict(trails.iter().all(|t| t.kms_key_id.is_some())),
+        "CMK rotation" => {
+            let mut error = false;
+            let mut fail = false;
+            for r in &a.regions {
+                match r.kms.keys.get() {
+                    Err(_) => error = true,
+                    Ok(keys) => {
+                        for k in keys
+                            .iter()
+                            .filter(|k| k.is_customer_managed() && k.supports_rotation() && k.state == "Enabled")
+                        {
+                            match k.rotation_enabled.get() {
+                                Ok(on) => fail |= !on,
+                                Err(_) => error = true,
+                            }
+                        }
+                    }
+                }
+            }
+            if fail {
+                "FAIL"
+            } else if error {
+                "ERROR"
+            } else {
+                "PASS"
+            }
+        }
+        "flow logs in every VPC" => verdict(a.regions.iter().all(|r| {
+            let logs = r.ec2.flow_logs.known().unwrap();
+            r.ec2.vpcs.known().unwrap().iter().all(|v| logs.iter().any(|l| l.resource_id == v.id))
+        })),
+        "S3 object-level logging" => verdict(trails.iter().any(|t| {
+            let s = t.event_selectors.known().unwrap();
+            s.basic.iter().any(|b| b.data_resources.iter().any(|d| d.kind == "AWS::S3::Object"))
+                || s.advanced
+                    .iter()
+                    .flat_map(|x| &x.field_selectors)
+                    .any(|f| f.equals.iter().any(|v| v == "AWS::S3::Object"))
+        })),
+        "EBS encryption by default" => {
+            verdict(a.regions.iter().all(|r| *r.ec2.ebs_encryption_by_default.known().unwrap()))
+        }
+        "CIFS not open to the world" => verdict(!sg_open(445)),
+        "no NACL admits admin ports from the world" => verdict(!a.regions.iter().any(|r| {
+            r.ec2.network_acls.known().unwrap().iter().any(|n| {
+                n.entries.iter().any(|e| {
+                    !e.egress
+                        && e.is_allow()
+                        && world(e.cidr_block.as_deref(), e.ipv6_cidr_block.as_deref())
+                        && (e.covers_tcp_port(22) || e.covers_tcp_port(3389))
+                })
+            })
+        })),
+        "no SG admits admin ports from the world" => verdict(!sg_open(22) && !sg_open(3389)),
+        "default SG restricts all traffic" => {
+            verdict(groups.iter().filter(|g| g.is_default()).all(|g| g.rules.is_empty()))
+        }
+        "IMDSv2 only" => verdict(instances.iter().all(|i| i.metadata_options.http_tokens == "required")),
+        other => panic!("README requirement `{other}` has no evaluator"),
+    }
+}
+
+#[test]
+fn readme_expected_results_match_the_estate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let section = readme.split("## Expected result per CIS requirement and account").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    let order = [ids::MANAGEMENT, ids::PROD, ids::STAGING, ids::SECURITY];
+    let mut rows = 0;
+    for line in section.lines().filter(|l| l.starts_with("| ") && l.chars().nth(2).is_some_and(|c| c.is_ascii_digit()))
+    {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        assert_eq!(cells.len(), 6, "{line}");
+        for (i, id) in order.iter().enumerate() {
+            let expected = cells[2 + i].split_whitespace().next().unwrap();
+            let got = evaluate(cells[1], account(id));
+            assert_eq!(got, expected, "CIS {} `{}` in {id}", cells[0], cells[1]);
+        }
+        rows += 1;
+    }
+    assert!(rows >= 30, "only {rows} rows");
+}
