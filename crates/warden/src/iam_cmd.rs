@@ -125,8 +125,19 @@ impl FailOn {
 pub fn run(args: IamArgs) -> anyhow::Result<u8> {
     match args.command {
         IamCommand::Simulate { input: Some(path), format, .. } => simulate_file(&path, format),
-        IamCommand::Simulate { principal: Some(p), action, resource, resource_account, context, source, format, .. } => {
-            let (Some(action), Some(resource)) = (action, resource) else { bail!("`--action` and `--resource` are required with `--principal`") };
+        IamCommand::Simulate {
+            principal: Some(p),
+            action,
+            resource,
+            resource_account,
+            context,
+            source,
+            format,
+            ..
+        } => {
+            let (Some(action), Some(resource)) = (action, resource) else {
+                bail!("`--action` and `--resource` are required with `--principal`")
+            };
             let auth = authorizer(&source, Some(&p))?;
             let mut req = Request::new(&p, &action, &resource);
             req.resource_account = resource_account;
@@ -174,7 +185,9 @@ fn read_input(path: &Path) -> anyhow::Result<String> {
         std::io::stdin().lock().take(MAX_INPUT_BYTES).read_to_string(&mut s).context("reading stdin")?;
     } else {
         let f = std::fs::File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-        f.take(MAX_INPUT_BYTES).read_to_string(&mut s).with_context(|| format!("reading `{}` (must be UTF-8 text)", path.display()))?;
+        f.take(MAX_INPUT_BYTES)
+            .read_to_string(&mut s)
+            .with_context(|| format!("reading `{}` (must be UTF-8 text)", path.display()))?;
     }
     Ok(s)
 }
@@ -187,8 +200,9 @@ fn emit(text: &str) {
 
 fn simulate_file(path: &Path, format: Format) -> anyhow::Result<u8> {
     let text = read_input(path)?;
-    // One JSON document is one case; anything else is JSON Lines.
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+    // One JSON document is one case; a `.jsonl` file or anything else is JSON Lines.
+    let jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    if let Some(v) = serde_json::from_str::<serde_json::Value>(&text).ok().filter(|_| !jsonl) {
         let case = warden_iam::simulate::Case::from_json(&v).with_context(|| format!("case `{}`", path.display()))?;
         let d = case.evaluate();
         let out = match format {
@@ -229,7 +243,9 @@ fn parse_context(items: &[String]) -> anyhow::Result<warden_iam::Context> {
     for item in items {
         let Some((k, v)) = item.split_once('=') else { bail!("`--context {item}`: expected `key=value`") };
         let value = match serde_json::from_str::<serde_json::Value>(v) {
-            Ok(j @ serde_json::Value::Array(_)) => ContextValue::from_json(&j).unwrap_or(ContextValue::Single(v.into())),
+            Ok(j @ serde_json::Value::Array(_)) => {
+                ContextValue::from_json(&j).unwrap_or(ContextValue::Single(v.into()))
+            }
             _ => ContextValue::Single(v.to_owned()),
         };
         c.insert(k.trim(), value);
@@ -289,7 +305,14 @@ fn render_grants(grants: &[warden_iam::Grant], format: Format, by_principal: boo
             .decision
             .reasons
             .iter()
-            .map(|r| format!("{}#{}{}", r.policy, r.statement, r.sid.as_deref().map(|x| format!("({x})")).unwrap_or_default()))
+            .map(|r| {
+                format!(
+                    "{}#{}{}",
+                    r.policy,
+                    r.statement,
+                    r.sid.as_deref().map(|x| format!("({x})")).unwrap_or_default()
+                )
+            })
             .collect();
         s.push_str(&format!("{head}\n  via {}\n", via.join(", ")));
     }
@@ -362,9 +385,41 @@ mod tests {
           "RoleDetailList": [], "Policies": []}"#;
         let p = tmp("authz.json", details);
         let f = p.to_str().unwrap();
-        assert_eq!(run_args(&["simulate", "--authz-details", f, "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"]).unwrap(), 0);
-        assert_eq!(run_args(&["simulate", "--authz-details", f, "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::b/k"]).unwrap(), 1);
-        assert_eq!(run_args(&["who-can", "s3:GetObject", "arn:aws:s3:::b/k", "--authz-details", f, "--format", "json"]).unwrap(), 0);
+        assert_eq!(
+            run_args(&[
+                "simulate",
+                "--authz-details",
+                f,
+                "--principal",
+                "arn:aws:iam::111122223333:user/alice",
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::b/k"
+            ])
+            .unwrap(),
+            0
+        );
+        assert_eq!(
+            run_args(&[
+                "simulate",
+                "--authz-details",
+                f,
+                "--principal",
+                "arn:aws:iam::111122223333:user/alice",
+                "--action",
+                "s3:PutObject",
+                "--resource",
+                "arn:aws:s3:::b/k"
+            ])
+            .unwrap(),
+            1
+        );
+        assert_eq!(
+            run_args(&["who-can", "s3:GetObject", "arn:aws:s3:::b/k", "--authz-details", f, "--format", "json"])
+                .unwrap(),
+            0
+        );
         assert_eq!(run_args(&["what-can", "arn:aws:iam::111122223333:user/alice", "--authz-details", f]).unwrap(), 0);
         let auth = authorizer(&Source { snapshot: None, authz_details: Some(p.clone()) }, None).unwrap();
         assert_eq!(auth.who_can("s3:GetObject", "arn:aws:s3:::b/k").len(), 1);
@@ -375,11 +430,20 @@ mod tests {
 
     #[test]
     fn lint_exit_codes() {
-        let bad = tmp("bad.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#);
+        let bad = tmp(
+            "bad.json",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#,
+        );
         assert_eq!(run_args(&["lint", bad.to_str().unwrap()]).unwrap(), 1);
-        let ok = tmp("ok.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#);
+        let ok = tmp(
+            "ok.json",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+        );
         assert_eq!(run_args(&["lint", ok.to_str().unwrap()]).unwrap(), 0);
-        let warn = tmp("warn.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#);
+        let warn = tmp(
+            "warn.json",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#,
+        );
         assert_eq!(run_args(&["lint", warn.to_str().unwrap()]).unwrap(), 0);
         assert_eq!(run_args(&["lint", warn.to_str().unwrap(), "--fail-on", "security-warning"]).unwrap(), 1);
         assert!(run_args(&["lint", "/nonexistent/x.json"]).is_err());
