@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use warden_model::Observed;
 use warden_model::inventory::{
     AccessKey, AttachedPolicy, CredentialReportKey, CredentialReportRow, Group, Iam, InlinePolicy, KeyStatus, LastUsed,
-    LoginProfile, ManagedPolicy, MfaDevice, MfaKind, Role, SamlProvider, ServerCertificate, Tags, User,
+    LoginProfile, ManagedPolicy, MfaDevice, MfaKind, OidcProvider, Role, SamlProvider, ServerCertificate, Tags, User,
 };
 
 /// What the IAM part of an account produces.
@@ -101,7 +101,13 @@ impl B<'_> {
         let created = ago(self.rng.range(60, 1500), &mut self.rng);
         let used_days = self.rng.range(0, 20);
         let region = (*self.rng.pick(&self.spec.regions)).to_owned();
-        let last_used = Some(LastUsed { date: ago(used_days, &mut self.rng), service: None, region: Some(region) });
+        // Break-glass style roles are kept ready but have never been assumed.
+        let never_used = matches!(name, "incident-response" | "OrganizationAccountAccessRole");
+        let last_used = (!never_used).then(|| LastUsed {
+            date: ago(used_days, &mut self.rng),
+            service: None,
+            region: Some(region),
+        });
         let instance_profiles = if instance_profile {
             vec![format!("arn:aws:iam::{}:instance-profile/{name}", self.acct())]
         } else {
@@ -622,6 +628,28 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> IamOut {
         b.users.push(u);
     }
 
+    // Prod deploys from CI through OIDC federation, scoped to one repository and branch.
+    if spec.kind == Kind::Prod {
+        let provider = format!("arn:aws:iam::{acct}:oidc-provider/token.actions.githubusercontent.com");
+        let trust = doc(json!([{
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {
+                    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                    "token.actions.githubusercontent.com:sub": "repo:northwind-robotics/fleet-platform:ref:refs/heads/main"
+                }
+            }
+        }]));
+        let deploy = b
+            .customer
+            .iter()
+            .find(|p| p.name == "DeployPipeline")
+            .map(|p| AttachedPolicy { name: p.name.clone(), arn: p.arn.clone() });
+        b.role("github-deploy", "/ci/", trust, deploy.into_iter().collect(), vec![], false, None);
+    }
+
     plant(&mut b);
     finish(b)
 }
@@ -808,6 +836,15 @@ fn finish(mut b: B<'_>) -> IamOut {
     } else {
         Vec::new()
     };
+    let oidc = if b.spec.kind == Kind::Prod {
+        vec![OidcProvider {
+            arn: format!("arn:aws:iam::{acct}:oidc-provider/token.actions.githubusercontent.com"),
+            url: "https://token.actions.githubusercontent.com".into(),
+            client_ids: vec!["sts.amazonaws.com".into()],
+        }]
+    } else {
+        Vec::new()
+    };
     let saml = vec![SamlProvider {
         arn: format!("arn:aws:iam::{acct}:saml-provider/NorthwindOkta"),
         valid_until: Some(date(2036, 1, 15)),
@@ -836,7 +873,7 @@ fn finish(mut b: B<'_>) -> IamOut {
     put("ServerCertificates", server_certificates.len());
     put("ServerCertificatesQuota", 20);
     put("InstanceProfiles", instance_profiles);
-    put("Providers", saml.len());
+    put("Providers", saml.len() + oidc.len());
 
     IamOut {
         iam: Iam {
@@ -845,7 +882,7 @@ fn finish(mut b: B<'_>) -> IamOut {
             roles: Observed::Known(b.roles),
             policies: Observed::Known(policies),
             saml_providers: Observed::Known(saml),
-            oidc_providers: Observed::Known(Vec::new()),
+            oidc_providers: Observed::Known(oidc),
             server_certificates: Observed::Known(server_certificates),
         },
         credential_report: report,

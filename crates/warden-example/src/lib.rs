@@ -36,7 +36,7 @@ pub struct Params {
     /// counts of ordinary resources do.
     pub seed: u64,
     /// Target resource count (as [`Inventory::resource_count`] measures it); `None` for
-    /// the committed example estate. Targets above [`MAX_SCALE`] are treated as
+    /// the default example estate. Targets above [`MAX_SCALE`] are treated as
     /// `MAX_SCALE`; very small ones still give the four core accounts.
     pub scale: Option<usize>,
 }
@@ -47,7 +47,7 @@ impl Default for Params {
     }
 }
 
-/// The largest estate [`generate`] builds (about 2 GiB of JSON).
+/// The largest estate [`generate`] builds (over a gigabyte of JSON).
 pub const MAX_SCALE: usize = 2_000_000;
 
 /// The example estate as a snapshot with source `example`.
