@@ -29,7 +29,7 @@ pub enum PolicyError {
     Json(String),
     #[error("policy is {size} bytes, over the {limit}-byte limit")]
     TooLarge { size: usize, limit: usize },
-    #[error("policy is URL-encoded but does not decode to UTF-8 text")]
+    #[error("policy is not UTF-8 text (or its URL-encoding does not decode to UTF-8)")]
     Encoding,
     #[error("`{path}`: {message}")]
     Invalid { path: String, message: String },
@@ -320,6 +320,14 @@ impl Policy {
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Policy, PolicyError> {
         Policy::parse(&parse_json_text(text)?)
+    }
+
+    /// Parses raw bytes: invalid UTF-8 is an error, not a panic.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Policy, PolicyError> {
+        if bytes.len() > MAX_POLICY_BYTES {
+            return Err(PolicyError::TooLarge { size: bytes.len(), limit: MAX_POLICY_BYTES });
+        }
+        Policy::from_str(std::str::from_utf8(bytes).map_err(|_| PolicyError::Encoding)?)
     }
 
     /// True when variables are honoured (`Version: 2012-10-17`).
