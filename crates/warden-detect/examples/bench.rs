@@ -1,0 +1,124 @@
+//! Throughput benchmark for `docs/benchmarks-detect.md`: events per second on one core
+//! over generated gzip CloudTrail, side by side with `gzip -dc`, decompression alone and
+//! decompression plus JSON parsing, on the same files.
+//!
+//! cargo run --release -p warden-detect --example bench -- [--events N] [--dir DIR] [--stage all|detect|detect1000|parse]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use warden_detect::generate::{GenConfig, builtin_attacks, generate};
+use warden_detect::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, read_bytes};
+use warden_detect::{DetectOptions, Detector, RuleSet, add_builtin, builtin_rules};
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// 1,000 extra rules of the built-in pack's shape, each on its own event name, plus the pack.
+fn thousand_rules() -> RuleSet {
+    let mut set = RuleSet::new();
+    add_builtin(&mut set);
+    let n = 1000 - set.status().len();
+    for i in 0..n {
+        let text = format!(
+            "title: Synthetic {i}\nid: synthetic_{i}\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n  selection:\n    eventSource: svc{m}.amazonaws.com\n    eventName: [SyntheticCall{i}, OtherCall{i}]\n    requestParameters.name|contains: secret-{i}\n  filter:\n    errorCode|exists: true\n  condition: selection and not filter\nlevel: low\ntags: [attack.discovery]\n",
+            m = i % 40
+        );
+        set.add_text(&text, Path::new("synthetic.yml"));
+    }
+    set.finish();
+    set
+}
+
+fn main() {
+    let events: u64 = arg("--events").and_then(|s| s.parse().ok()).unwrap_or(500_000);
+    let stage = arg("--stage").unwrap_or_else(|| "all".into());
+    let dir = arg("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join(format!("warden-bench-{events}")));
+    if !dir.join("done").exists() {
+        let t = Instant::now();
+        let cfg = GenConfig { events, ..GenConfig::default() };
+        let sum = generate(&dir, &cfg, &builtin_attacks()).unwrap_or_else(|e| panic!("generate: {e}"));
+        std::fs::write(dir.join("done"), format!("{sum:?}")).ok();
+        eprintln!(
+            "generated {} events ({} attack events) in {} files, {:.1} MB uncompressed, {:.1} MB gz, {:.1}s",
+            sum.events,
+            sum.attacks,
+            sum.files.len(),
+            sum.bytes_uncompressed as f64 / 1e6,
+            sum.bytes_compressed as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let limits = ReadLimits::default();
+    let files = expand_paths(std::slice::from_ref(&dir), &limits, is_cloudtrail_name, &mut Vec::new());
+    let rate = |label: &str, secs: f64, n: u64| {
+        println!("{label:<44} {secs:>8.3} s {:>12.0} events/s", n as f64 / secs);
+        n as f64 / secs
+    };
+    let mut results = Vec::new();
+    if stage == "all" {
+        let t = Instant::now();
+        let st = Command::new("gzip").arg("-dc").args(&files).stdout(Stdio::null()).status();
+        if st.is_ok_and(|s| s.success()) {
+            results.push(("gzip -dc", rate("gzip -dc (external, same files)", t.elapsed().as_secs_f64(), events)));
+        }
+        let t = Instant::now();
+        let mut bytes = 0u64;
+        for f in &files {
+            bytes += read_bytes(f, &limits).0.len() as u64;
+        }
+        results.push(("decompress", rate("decompress only (flate2)", t.elapsed().as_secs_f64(), events)));
+        eprintln!("  {:.1} MB decompressed", bytes as f64 / 1e6);
+    }
+    if stage == "all" || stage == "parse" {
+        let t = Instant::now();
+        let mut n = 0u64;
+        for f in &files {
+            let (buf, _) = read_bytes(f, &limits);
+            for_each_event(&buf, f, &limits, &mut Vec::new(), &mut |_, _| n += 1);
+        }
+        assert_eq!(n, events);
+        results.push(("parse", rate("decompress + parse", t.elapsed().as_secs_f64(), n)));
+    }
+    if stage == "all" || stage == "detect" {
+        let set = builtin_rules();
+        let nrules = set.status().len();
+        let t = Instant::now();
+        let mut d = Detector::new(set, DetectOptions::default());
+        d.read_cloudtrail(std::slice::from_ref(&dir));
+        let out = d.finish();
+        let label = format!("detect: {nrules} built-in rules + stateful");
+        results.push(("detect", rate(&label, t.elapsed().as_secs_f64(), out.stats.events)));
+        eprintln!("  {} findings, {} rule matches, {} input errors", out.findings.len(), out.stats.rule_matches, out.errors.len());
+    }
+    if stage == "all" || stage == "detect1000" {
+        let set = thousand_rules();
+        let nrules = set.status().len();
+        let t = Instant::now();
+        let mut d = Detector::new(set, DetectOptions::default());
+        d.read_cloudtrail(std::slice::from_ref(&dir));
+        let out = d.finish();
+        let label = format!("detect: {nrules} rules + stateful");
+        results.push(("detect1000", rate(&label, t.elapsed().as_secs_f64(), out.stats.events)));
+    }
+    let get = |k: &str| results.iter().find(|r| r.0 == k).map(|r| r.1);
+    if let (Some(d), Some(p)) = (get("detect"), get("parse")) {
+        println!("detect / (decompress + parse)              {:>8.2}", d / p);
+    }
+    if let (Some(d), Some(g)) = (get("detect"), get("gzip -dc")) {
+        println!("detect / gzip -dc                          {:>8.2}", d / g);
+    }
+    if let (Some(d), Some(k)) = (get("detect"), get("detect1000")) {
+        println!("1000 rules / built-in rules                {:>8.2}", k / d);
+    }
+    println!("peak RSS {} MiB", peak_rss_kib() / 1024);
+}
