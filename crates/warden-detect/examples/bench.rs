@@ -19,7 +19,9 @@ fn arg(name: &str) -> Option<String> {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -39,14 +41,15 @@ fn thousand_rules() -> RuleSet {
     set
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events: u64 = arg("--events").and_then(|s| s.parse().ok()).unwrap_or(500_000);
     let stage = arg("--stage").unwrap_or_else(|| "all".into());
-    let dir = arg("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join(format!("warden-bench-{events}")));
+    let dir =
+        arg("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join(format!("warden-bench-{events}")));
     if !dir.join("done").exists() {
         let t = Instant::now();
         let cfg = GenConfig { events, ..GenConfig::default() };
-        let sum = generate(&dir, &cfg, &builtin_attacks()).unwrap_or_else(|e| panic!("generate: {e}"));
+        let sum = generate(&dir, &cfg, &builtin_attacks())?;
         std::fs::write(dir.join("done"), format!("{sum:?}")).ok();
         eprintln!(
             "generated {} events ({} attack events) in {} files, {:.1} MB uncompressed, {:.1} MB gz, {:.1}s",
@@ -79,6 +82,16 @@ fn main() {
         results.push(("decompress", rate("decompress only (flate2)", t.elapsed().as_secs_f64(), events)));
         eprintln!("  {:.1} MB decompressed", bytes as f64 / 1e6);
     }
+    if stage == "all" || stage == "parse-value" {
+        let t = Instant::now();
+        let mut n = 0u64;
+        for f in &files {
+            let (buf, _) = read_bytes(f, &limits);
+            let v: serde_json::Value = serde_json::from_slice(&buf).unwrap_or_default();
+            n += v.get("Records").and_then(|r| r.as_array()).map_or(0, |a| a.len() as u64);
+        }
+        results.push(("parse-value", rate("decompress + parse to serde_json::Value", t.elapsed().as_secs_f64(), n)));
+    }
     if stage == "all" || stage == "parse" {
         let t = Instant::now();
         let mut n = 0u64;
@@ -87,7 +100,7 @@ fn main() {
             for_each_event(&buf, f, &limits, &mut Vec::new(), &mut |_, _| n += 1);
         }
         assert_eq!(n, events);
-        results.push(("parse", rate("decompress + parse", t.elapsed().as_secs_f64(), n)));
+        results.push(("parse", rate("decompress + scan + parse (Warden reader)", t.elapsed().as_secs_f64(), n)));
     }
     if stage == "all" || stage == "detect" {
         let set = builtin_rules();
@@ -98,7 +111,12 @@ fn main() {
         let out = d.finish();
         let label = format!("detect: {nrules} built-in rules + stateful");
         results.push(("detect", rate(&label, t.elapsed().as_secs_f64(), out.stats.events)));
-        eprintln!("  {} findings, {} rule matches, {} input errors", out.findings.len(), out.stats.rule_matches, out.errors.len());
+        eprintln!(
+            "  {} findings, {} rule matches, {} input errors",
+            out.findings.len(),
+            out.stats.rule_matches,
+            out.errors.len()
+        );
     }
     if stage == "all" || stage == "detect1000" {
         let set = thousand_rules();
@@ -114,6 +132,9 @@ fn main() {
     if let (Some(d), Some(p)) = (get("detect"), get("parse")) {
         println!("detect / (decompress + parse)              {:>8.2}", d / p);
     }
+    if let (Some(d), Some(p)) = (get("detect"), get("parse-value")) {
+        println!("detect / (decompress + serde_json::Value)  {:>8.2}", d / p);
+    }
     if let (Some(d), Some(g)) = (get("detect"), get("gzip -dc")) {
         println!("detect / gzip -dc                          {:>8.2}", d / g);
     }
@@ -121,4 +142,5 @@ fn main() {
         println!("1000 rules / built-in rules                {:>8.2}", k / d);
     }
     println!("peak RSS {} MiB", peak_rss_kib() / 1024);
+    Ok(())
 }

@@ -8,6 +8,7 @@ use crate::hit::{Aggregator, DetectorMeta, Hit};
 use crate::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, is_flow_log_name, read_bytes};
 use crate::sigma::{CorrelationState, RuleSet};
 use crate::stateful::{FlowState, StatefulConfig, StatefulHit, TrailState, catalogue};
+use crate::value::Val;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -119,8 +120,13 @@ impl Detector {
         }
     }
 
-    /// Processes one CloudTrail event.
+    /// Processes one CloudTrail event given as `serde_json::Value`.
     pub fn event(&mut self, ev: &Value) {
+        self.event_val(&Val::from_json(ev));
+    }
+
+    /// Processes one CloudTrail event.
+    pub fn event_val(&mut self, ev: &Val<'_>) {
         self.stats.events += 1;
         let facts = EventFacts::of(ev);
         if let Some(t) = facts.time {
@@ -221,7 +227,7 @@ impl Detector {
             let (buf, err) = read_bytes(&f, &limits);
             self.errors.extend(err);
             let mut errors = Vec::new();
-            for_each_event(&buf, &f, &limits, &mut errors, &mut |ev, _| self.event(&ev));
+            for_each_event(&buf, &f, &limits, &mut errors, &mut |ev, _| self.event_val(ev));
             self.errors.extend(errors);
         }
     }

@@ -1,6 +1,6 @@
 //! What the detectors need from a CloudTrail event, pulled out once per event.
 
-use serde_json::Value;
+use crate::value::Val;
 
 /// The identifying facts of one CloudTrail event.
 #[derive(Debug, Clone, Default)]
@@ -21,13 +21,13 @@ pub struct EventFacts<'a> {
     pub error_code: &'a str,
 }
 
-fn s<'a>(v: &'a Value, k: &str) -> &'a str {
-    v.get(k).and_then(Value::as_str).unwrap_or_default()
+fn s<'a>(v: &'a Val<'_>, k: &str) -> &'a str {
+    v.get(k).and_then(Val::as_str).unwrap_or_default()
 }
 
 impl<'a> EventFacts<'a> {
-    pub fn of(ev: &'a Value) -> Self {
-        let ui = ev.get("userIdentity").unwrap_or(&Value::Null);
+    pub fn of(ev: &'a Val<'_>) -> Self {
+        let ui = ev.get("userIdentity").unwrap_or(&Val::Null);
         let principal_type = s(ui, "type");
         let arn = s(ui, "arn");
         let account = {
@@ -55,7 +55,7 @@ impl<'a> EventFacts<'a> {
             event_id: s(ev, "eventID"),
             event_name: s(ev, "eventName"),
             event_source: s(ev, "eventSource"),
-            time: ev.get("eventTime").and_then(Value::as_str).and_then(parse_time),
+            time: ev.get("eventTime").and_then(Val::as_str).and_then(parse_time),
             source_ip: s(ev, "sourceIPAddress"),
             region: s(ev, "awsRegion"),
             account,
@@ -97,10 +97,11 @@ mod tests {
         assert_eq!(format_time(1688989512), "2023-07-10T11:45:12Z");
         let ev = json!({"userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/R/s",
             "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::1:role/R"}}}, "recipientAccountId": "1"});
+        let ev = Val::from_json(&ev);
         let f = EventFacts::of(&ev);
         assert_eq!(f.principal, "arn:aws:iam::1:role/R");
         assert_eq!(f.caller, "arn:aws:sts::1:assumed-role/R/s");
-        let ev = json!({"userIdentity": {"type": "AWSAccount", "principalId": ""}});
+        let ev = Val::from_json(&json!({"userIdentity": {"type": "AWSAccount", "principalId": ""}}));
         assert_eq!(EventFacts::of(&ev).principal, "anonymous");
     }
 }

@@ -10,8 +10,8 @@
 //! it is reported with file and offset and every other record is still read.
 
 use crate::error::InputError;
+use crate::value::Val;
 use flate2::read::MultiGzDecoder;
-use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -186,7 +186,7 @@ pub fn for_each_event(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(Value, u64),
+    f: &mut dyn FnMut(&Val<'_>, u64),
 ) {
     let mut i = skip_ws(buf, 0);
     if buf.get(i..i + 3) == Some(&[0xEF, 0xBB, 0xBF]) {
@@ -253,7 +253,7 @@ fn lines(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(Value, u64),
+    f: &mut dyn FnMut(&Val<'_>, u64),
 ) {
     while i < buf.len() {
         let end = next_line(buf, i);
@@ -283,7 +283,7 @@ fn emit(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(Value, u64),
+    f: &mut dyn FnMut(&Val<'_>, u64),
 ) {
     let len = end.saturating_sub(start);
     if len > limits.max_record_bytes {
@@ -295,8 +295,8 @@ fn emit(
         return;
     }
     let Some(slice) = buf.get(start..end) else { return };
-    match serde_json::from_slice::<Value>(slice) {
-        Ok(v @ Value::Object(_)) => f(v, start as u64),
+    match Val::parse(slice) {
+        Ok(v) if v.is_object() => f(&v, start as u64),
         Ok(_) => errors.push(InputError::new(path, Some(start as u64), "record is not a JSON object; skipped")),
         Err(e) => errors.push(InputError::new(path, Some(start as u64), format!("invalid JSON record ({e}); skipped"))),
     }
@@ -310,7 +310,7 @@ fn array_elements(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(Value, u64),
+    f: &mut dyn FnMut(&Val<'_>, u64),
 ) -> Option<usize> {
     let mut i = skip_ws(buf, start + 1);
     loop {
@@ -431,10 +431,12 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn events(buf: &[u8]) -> (Vec<(Value, u64)>, Vec<InputError>) {
+    fn events(buf: &[u8]) -> (Vec<(serde_json::Value, u64)>, Vec<InputError>) {
         let mut out = Vec::new();
         let mut errors = Vec::new();
-        for_each_event(buf, Path::new("t.json"), &ReadLimits::default(), &mut errors, &mut |v, o| out.push((v, o)));
+        for_each_event(buf, Path::new("t.json"), &ReadLimits::default(), &mut errors, &mut |v, o| {
+            out.push((v.to_json(), o))
+        });
         (out, errors)
     }
 

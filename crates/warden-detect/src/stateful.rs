@@ -5,7 +5,8 @@ use crate::event::EventFacts;
 use crate::flowlog::FlowRecord;
 use crate::hit::{DetectorMeta, Hit};
 use crate::iprange::IpSet;
-use serde_json::{Value, json};
+use crate::value::Val;
+use serde_json::json;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use warden_model::Severity;
@@ -143,7 +144,7 @@ pub fn catalogue() -> Vec<DetectorMeta> {
 /// A hit from a stateful detector, with the detector's id.
 pub type StatefulHit = (&'static str, Hit);
 
-fn hit_from(f: &EventFacts<'_>, discriminator: String, details: Option<Value>) -> Hit {
+fn hit_from(f: &EventFacts<'_>, discriminator: String, details: Option<serde_json::Value>) -> Hit {
     Hit {
         resource_arn: f.principal.clone(),
         resource_type: "AwsIamPrincipal".into(),
@@ -175,11 +176,11 @@ fn is_instance_session(caller: &str) -> bool {
 }
 
 impl TrailState {
-    pub fn observe(&mut self, cfg: &StatefulConfig, ev: &Value, f: &EventFacts<'_>, out: &mut Vec<StatefulHit>) {
+    pub fn observe(&mut self, cfg: &StatefulConfig, ev: &Val<'_>, f: &EventFacts<'_>, out: &mut Vec<StatefulHit>) {
         let t = f.time.unwrap_or(0);
         // Console logins from several IPs.
         if f.event_name == "ConsoleLogin"
-            && ev.get("responseElements").and_then(|r| r.get("ConsoleLogin")).and_then(Value::as_str) == Some("Success")
+            && ev.get("responseElements").and_then(|r| r.get("ConsoleLogin")).and_then(Val::as_str) == Some("Success")
             && (self.logins.len() < MAX_KEYS || self.logins.contains_key(&f.principal))
         {
             let q = self.logins.entry(f.principal.clone()).or_default();
@@ -203,7 +204,7 @@ impl TrailState {
         // Instance credentials away from their instance.
         if f.principal_type == "AssumedRole" && is_instance_session(f.caller) {
             let key_id =
-                ev.get("userIdentity").and_then(|u| u.get("accessKeyId")).and_then(Value::as_str).unwrap_or_default();
+                ev.get("userIdentity").and_then(|u| u.get("accessKeyId")).and_then(Val::as_str).unwrap_or_default();
             if let Ok(ip) = f.source_ip.parse::<IpAddr>()
                 && key_id.starts_with("ASIA")
                 && !cfg.aws_ranges.is_empty()
@@ -212,7 +213,7 @@ impl TrailState {
             {
                 out.push(("warden_instance_credentials_outside_aws", hit_from(f, f.caller.to_string(), None)));
             }
-            let vpce_account = ev.get("vpcEndpointAccountId").and_then(Value::as_str).unwrap_or_default();
+            let vpce_account = ev.get("vpcEndpointAccountId").and_then(Val::as_str).unwrap_or_default();
             if !vpce_account.is_empty() && !f.account.is_empty() && vpce_account != f.account && vpce_account != "AWS" {
                 out.push((
                     "warden_instance_credentials_other_account",
@@ -289,7 +290,7 @@ pub struct FlowState {
     outbound: HashMap<IpAddr, (i64, u64)>,
 }
 
-fn flow_hit(r: &FlowRecord, resource: String, kind: &str, disc: String, details: Value) -> Hit {
+fn flow_hit(r: &FlowRecord, resource: String, kind: &str, disc: String, details: serde_json::Value) -> Hit {
     Hit {
         resource_arn: resource,
         resource_type: kind.into(),

@@ -38,6 +38,7 @@ fn builtin_rule_examples() {
     for (i, r) in set.rules().iter().enumerate() {
         for (want, examples) in [(true, &r.examples.must_fire), (false, &r.examples.must_not_fire)] {
             for (n, ev) in examples.iter().enumerate() {
+                let ev = &warden_detect::value::Val::from_json(ev);
                 let direct = set.matcher().eval_one(i, ev);
                 let mut out = Vec::new();
                 set.matcher().matches(ev, &mut String::new(), &mut out);

@@ -3,8 +3,8 @@
 //! values they require, so an event is only tested against rules that could match it.
 
 use super::ir::{Expr, FieldMatch, Op, Pattern};
+use crate::value::Val;
 use regex::{Regex, RegexBuilder};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -197,16 +197,13 @@ fn compile(e: &Expr) -> Result<CExpr, String> {
 }
 
 /// Looks a dotted path up in an event; a key that itself contains dots is tried whole.
-pub(crate) fn lookup<'a>(ev: &'a Value, path: &[String], full: &str) -> Option<&'a Value> {
+pub(crate) fn lookup<'v, 'a>(ev: &'v Val<'a>, path: &[String], full: &str) -> Option<&'v Val<'a>> {
     let mut cur = ev;
     for (i, p) in path.iter().enumerate() {
-        match cur {
-            Value::Object(m) => match m.get(p.as_str()) {
-                Some(v) => cur = v,
-                None if i == 0 => return m.get(full),
-                None => return None,
-            },
-            _ => return None,
+        match cur.get(p) {
+            Some(v) => cur = v,
+            None if i == 0 && path.len() > 1 => return ev.get(full),
+            None => return None,
         }
     }
     Some(cur)
@@ -246,26 +243,35 @@ fn lit_match(s: &str, mode: Mode, text: &str, cased: bool) -> bool {
     }
 }
 
-/// String form of a scalar event value (JSON booleans and numbers match their text).
-fn scalar_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+/// String form of an event value (JSON booleans and numbers match their text, objects
+/// their compact JSON).
+fn scalar_text<'v>(v: &'v Val<'_>) -> Option<std::borrow::Cow<'v, str>> {
     match v {
-        Value::String(s) => Some(s.as_str().into()),
-        Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
-        Value::Number(n) => Some(n.to_string().into()),
-        Value::Object(_) => Some(v.to_string().into()),
-        Value::Null | Value::Array(_) => None,
+        Val::Str(s) => Some(std::borrow::Cow::Borrowed(s.as_ref())),
+        Val::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        Val::Int(n) => Some(n.to_string().into()),
+        Val::UInt(n) => Some(n.to_string().into()),
+        Val::Float(f) => Some(serde_json::Value::from(*f).to_string().into()),
+        Val::Obj(_) => {
+            let mut s = String::new();
+            v.write_json(&mut s);
+            Some(s.into())
+        }
+        Val::Null | Val::Arr(_) => None,
     }
 }
 
-fn value_matches(v: Option<&Value>, m: &M) -> bool {
+fn value_matches(v: Option<&Val<'_>>, m: &M) -> bool {
     match (v, m) {
-        (None | Some(Value::Null), M::Null) => true,
-        (None | Some(Value::Null), _) | (_, M::Null) => false,
-        (Some(Value::Array(items)), _) => items.iter().any(|i| value_matches(Some(i), m)),
+        (None | Some(Val::Null), M::Null) => true,
+        (None | Some(Val::Null), _) | (_, M::Null) => false,
+        (Some(Val::Arr(items)), _) => items.iter().any(|i| value_matches(Some(i), m)),
         (Some(v), M::Num(op, n)) => {
             let x = match v {
-                Value::Number(x) => x.as_f64(),
-                Value::String(s) => s.trim().parse().ok(),
+                Val::Int(x) => Some(*x as f64),
+                Val::UInt(x) => Some(*x as f64),
+                Val::Float(x) => Some(*x),
+                Val::Str(s) => s.trim().parse().ok(),
                 _ => None,
             };
             x.is_some_and(|x| match op {
@@ -276,7 +282,7 @@ fn value_matches(v: Option<&Value>, m: &M) -> bool {
             })
         }
         (Some(v), M::Cidr(nets)) => match v {
-            Value::String(s) => s.parse::<IpAddr>().is_ok_and(|ip| nets.iter().any(|(n, l)| ip_in(ip, *n, *l))),
+            Val::Str(s) => s.parse::<IpAddr>().is_ok_and(|ip| nets.iter().any(|(n, l)| ip_in(ip, *n, *l))),
             _ => false,
         },
         (Some(v), M::Lit { mode, text, cased }) => scalar_text(v).is_some_and(|s| lit_match(&s, *mode, text, *cased)),
@@ -285,7 +291,7 @@ fn value_matches(v: Option<&Value>, m: &M) -> bool {
 }
 
 impl CExpr {
-    fn eval(&self, ev: &Value) -> bool {
+    fn eval(&self, ev: &Val<'_>) -> bool {
         match self {
             CExpr::And(xs) => xs.iter().all(|x| x.eval(ev)),
             CExpr::Or(xs) => xs.iter().any(|x| x.eval(ev)),
@@ -357,9 +363,9 @@ impl Matcher {
     }
 
     /// Pushes the indexes of the rules matching `ev` onto `out` (ascending).
-    pub fn matches(&self, ev: &Value, lower_buf: &mut String, out: &mut Vec<u32>) {
+    pub fn matches(&self, ev: &Val<'_>, lower_buf: &mut String, out: &mut Vec<u32>) {
         let start = out.len();
-        if let Some(name) = ev.get("eventName").and_then(Value::as_str) {
+        if let Some(name) = ev.get("eventName").and_then(Val::as_str) {
             lower_buf.clear();
             lower_buf.push_str(name);
             lower_buf.make_ascii_lowercase();
@@ -382,7 +388,7 @@ impl Matcher {
     }
 
     /// Evaluates rule `i` alone (no index), for tests.
-    pub fn eval_one(&self, i: usize, ev: &Value) -> bool {
+    pub fn eval_one(&self, i: usize, ev: &Val<'_>) -> bool {
         self.rules.get(i).is_some_and(|r| r.eval(ev))
     }
 }
@@ -444,6 +450,7 @@ mod tests {
         ];
         for (det, want) in cases {
             let m = rule(&format!("{det}\n"));
+            let ev = Val::from_json(&ev);
             let mut out = Vec::new();
             m.matches(&ev, &mut String::new(), &mut out);
             assert_eq!(!out.is_empty(), want, "{det}");

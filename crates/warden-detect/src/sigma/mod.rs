@@ -6,10 +6,10 @@ pub mod ir;
 pub mod parse;
 
 use crate::error::RuleError;
+use crate::value::Val;
 use eval::Matcher;
 use ir::{Correlation, CorrelationKind, Rule};
 use parse::{Parsed, parse_rule_file};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
@@ -211,7 +211,14 @@ pub struct CorrelationState {
 impl CorrelationState {
     /// Feeds the rules that matched one event; returns correlations that fire now. A group
     /// that fires starts a fresh window, so one burst yields one hit.
-    pub fn observe(&mut self, set: &RuleSet, ev: &Value, time: i64, matched: &[u32], tag: u64) -> Vec<CorrelationHit> {
+    pub fn observe(
+        &mut self,
+        set: &RuleSet,
+        ev: &Val<'_>,
+        time: i64,
+        matched: &[u32],
+        tag: u64,
+    ) -> Vec<CorrelationHit> {
         let mut hits = Vec::new();
         if self.groups.len() < set.correlations.len() {
             self.groups.resize_with(set.correlations.len(), HashMap::new);
@@ -259,12 +266,16 @@ impl CorrelationState {
 }
 
 /// The text of a field for grouping (missing fields group as empty).
-pub fn field_text(ev: &Value, dotted: &str) -> String {
+pub fn field_text(ev: &Val<'_>, dotted: &str) -> String {
     let path: Vec<String> = dotted.split('.').map(str::to_string).collect();
     match eval::lookup(ev, &path, dotted) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
+        Some(Val::Str(s)) => s.to_string(),
+        Some(Val::Null) | None => String::new(),
+        Some(v) => {
+            let mut s = String::new();
+            v.write_json(&mut s);
+            s
+        }
     }
 }
 
@@ -320,8 +331,9 @@ correlation: {type: event_count, rules: [nope], timespan: 1m, condition: {gte: 1
         for (i, (t, who)) in
             [(0, "a"), (10, "a"), (20, "b"), (400, "a"), (410, "a"), (420, "a")].into_iter().enumerate()
         {
-            let ev =
-                json!({"errorCode": "AccessDenied", "eventName": format!("E{}", i % 2), "userIdentity": {"arn": who}});
+            let ev = Val::from_json(
+                &json!({"errorCode": "AccessDenied", "eventName": format!("E{}", i % 2), "userIdentity": {"arn": who}}),
+            );
             let mut m = Vec::new();
             set.matcher().matches(&ev, &mut String::new(), &mut m);
             fired.extend(st.observe(&set, &ev, t, &m, i as u64));
