@@ -204,10 +204,7 @@ pub fn for_each_event(
                     match array_elements(buf, arr, path, limits, errors, f) {
                         Some(end) => {
                             // Skip the rest of the delivery object.
-                            match scan_value(buf, i) {
-                                Ok(e) => i = e,
-                                Err(_) => i = end,
-                            }
+                            i = object_rest(buf, end).unwrap_or(buf.len());
                         }
                         None => return,
                     }
@@ -361,6 +358,18 @@ fn records_array(buf: &[u8], start: usize) -> Option<usize> {
                 i = skip_ws(buf, scan_value(buf, i).ok()?);
             }
             _ => return None,
+        }
+    }
+}
+
+/// From just after a value inside an object, the index after the object's `}`.
+fn object_rest(buf: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i = skip_ws(buf, i);
+        match buf.get(i)? {
+            b'}' => return Some(i + 1),
+            b',' | b':' => i += 1,
+            _ => i = scan_value(buf, i).ok()?,
         }
     }
 }

@@ -166,6 +166,7 @@ pub struct TrailState {
     first_time: Option<i64>,
     apis: HashMap<String, HashSet<String>>,
     regions: HashMap<String, HashSet<String>>,
+    api_buf: String,
 }
 
 fn is_instance_session(caller: &str) -> bool {
@@ -231,27 +232,41 @@ impl TrailState {
         let Some(time) = f.time else { return };
         let start = *self.first_time.get_or_insert(time);
         let learning = time < start + cfg.baseline_secs;
-        let api = format!("{}:{}", f.event_source.split('.').next().unwrap_or_default(), f.event_name);
-        if self.apis.len() < MAX_KEYS || self.apis.contains_key(&f.principal) {
-            let seen = self.apis.entry(f.principal.clone()).or_default();
-            if !seen.contains(&api) && seen.len() < MAX_SET {
-                if !learning && f.principal_type != "AWSService" {
-                    out.push(("warden_new_api_for_identity", hit_from(f, api.clone(), None)));
-                }
-                seen.insert(api);
-            }
+        self.api_buf.clear();
+        self.api_buf.push_str(f.event_source.split('.').next().unwrap_or_default());
+        self.api_buf.push(':');
+        self.api_buf.push_str(f.event_name);
+        let api = self.api_buf.as_str();
+        if !self.apis.contains_key(f.principal.as_str()) && self.apis.len() < MAX_KEYS {
+            self.apis.insert(f.principal.clone(), HashSet::new());
         }
-        if !f.region.is_empty() && (self.regions.len() < MAX_KEYS || self.regions.contains_key(&f.account)) {
-            let seen = self.regions.entry(f.account.clone()).or_default();
-            if !seen.contains(f.region) && seen.len() < MAX_SET {
-                if !learning {
-                    let mut h = hit_from(f, f.region.to_string(), None);
-                    h.resource_arn = format!("arn:aws:::{}:account", f.account);
-                    h.resource_type = "AwsAccount".into();
-                    out.push(("warden_new_region", h));
-                }
-                seen.insert(f.region.to_string());
+        if let Some(seen) = self.apis.get_mut(f.principal.as_str())
+            && !seen.contains(api)
+            && seen.len() < MAX_SET
+        {
+            let api = api.to_string();
+            if !learning && f.principal_type != "AWSService" {
+                out.push(("warden_new_api_for_identity", hit_from(f, api.clone(), None)));
             }
+            seen.insert(api);
+        }
+        if f.region.is_empty() {
+            return;
+        }
+        if !self.regions.contains_key(f.account.as_str()) && self.regions.len() < MAX_KEYS {
+            self.regions.insert(f.account.clone(), HashSet::new());
+        }
+        if let Some(seen) = self.regions.get_mut(f.account.as_str())
+            && !seen.contains(f.region)
+            && seen.len() < MAX_SET
+        {
+            if !learning {
+                let mut h = hit_from(f, f.region.to_string(), None);
+                h.resource_arn = format!("arn:aws:::{}:account", f.account);
+                h.resource_type = "AwsAccount".into();
+                out.push(("warden_new_region", h));
+            }
+            seen.insert(f.region.to_string());
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::value::Val;
 use eval::Matcher;
 use ir::{Correlation, CorrelationKind, Rule};
 use parse::{Parsed, parse_rule_file};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// How loading one rule went.
@@ -197,9 +197,36 @@ const MAX_WINDOW: usize = 10_000;
 
 #[derive(Debug, Default)]
 struct Window {
-    /// (time, rule position in the correlation, value for value_count, event tag)
-    items: VecDeque<(i64, usize, String, u64)>,
+    /// (time, distinct key — the value for value_count, the rule for temporal —, event tag)
+    items: VecDeque<(i64, String, u64)>,
+    /// How many items hold each distinct key.
+    distinct: HashMap<String, u32>,
     last: i64,
+}
+
+impl Window {
+    fn pop(&mut self) {
+        if let Some((_, key, _)) = self.items.pop_front()
+            && let Some(n) = self.distinct.get_mut(&key)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.distinct.remove(&key);
+            }
+        }
+    }
+}
+
+/// Drops the groups idle longest, keeping the newer half.
+fn evict_half(groups: &mut HashMap<Vec<String>, Window>) {
+    let mut lasts: Vec<i64> = groups.values().map(|w| w.last).collect();
+    let mid = lasts.len() / 2;
+    if mid == 0 {
+        return;
+    }
+    let (_, median, _) = lasts.select_nth_unstable(mid);
+    let median = *median;
+    groups.retain(|_, w| w.last > median);
 }
 
 /// Running state of all correlations over a stream.
@@ -226,39 +253,39 @@ impl CorrelationState {
         for (ci, (c, rules)) in set.correlations.iter().zip(&set.corr_rules).enumerate() {
             let Some(pos) = rules.iter().position(|r| matched.binary_search(&(*r as u32)).is_ok()) else { continue };
             let group: Vec<String> = c.group_by.iter().map(|f| field_text(ev, f)).collect();
-            let value = match &c.kind {
+            let key = match &c.kind {
                 CorrelationKind::ValueCount(f) => field_text(ev, f),
-                _ => String::new(),
+                CorrelationKind::Temporal => pos.to_string(),
+                CorrelationKind::EventCount => String::new(),
             };
             let Some(groups) = self.groups.get_mut(ci) else { continue };
             if groups.len() >= MAX_GROUPS && !groups.contains_key(&group) {
                 let cutoff = time - c.timespan_secs;
                 groups.retain(|_, w| w.last >= cutoff);
-                if groups.len() >= MAX_GROUPS {
-                    continue;
+                if groups.len() >= MAX_GROUPS * 9 / 10 {
+                    evict_half(groups);
                 }
             }
             let w = groups.entry(group.clone()).or_default();
             w.last = w.last.max(time);
             while w.items.front().is_some_and(|f| f.0 < time - c.timespan_secs) || w.items.len() >= MAX_WINDOW {
-                w.items.pop_front();
+                w.pop();
             }
-            w.items.push_back((time, pos, value, tag));
+            *w.distinct.entry(key.clone()).or_default() += 1;
+            w.items.push_back((time, key, tag));
             let n = match &c.kind {
                 CorrelationKind::EventCount => w.items.len() as u64,
-                CorrelationKind::ValueCount(_) => {
-                    w.items.iter().map(|i| i.2.as_str()).collect::<HashSet<_>>().len() as u64
-                }
-                CorrelationKind::Temporal => w.items.iter().map(|i| i.1).collect::<HashSet<_>>().len() as u64,
+                CorrelationKind::ValueCount(_) | CorrelationKind::Temporal => w.distinct.len() as u64,
             };
             if c.condition.holds(n) {
                 hits.push(CorrelationHit {
                     correlation: ci,
                     group,
-                    events: w.items.iter().map(|i| i.3).collect(),
+                    events: w.items.iter().map(|i| i.2).collect(),
                     count: n,
                 });
                 w.items.clear();
+                w.distinct.clear();
             }
         }
         hits
