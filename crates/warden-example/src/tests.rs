@@ -896,7 +896,7 @@ fn evaluate(requirement: &str, a: &Account) -> &'static str {
         "Block Public Access, account" => {
             verdict(a.s3.account_public_access_block.known().unwrap().is_some_and(|p| p.all_enabled()))
         }
-        "Block Public Access, buckets" => {
+        "Block Public Access, bucket setting itself" => {
             verdict(buckets.iter().all(|b| b.public_access_block.known().unwrap().is_some_and(|p| p.all_enabled())))
         }
         "multi-region trail logging in every region" => verdict(a.regions.iter().all(|r| {
