@@ -48,7 +48,10 @@ fn committed_example_is_what_the_generator_writes() {
     warden().args(["example", "-o"]).arg(&path).assert().success();
     let regenerated = std::fs::read_to_string(&path).unwrap();
     let committed = std::fs::read_to_string(example()).unwrap();
-    assert!(regenerated == committed, "examples/northwind.json is stale: run `cargo run -p warden -- example -o examples/northwind.json`");
+    assert!(
+        regenerated == committed,
+        "examples/northwind.json is stale: run `cargo run -p warden -- example -o examples/northwind.json`"
+    );
 }
 
 #[test]
@@ -62,11 +65,23 @@ fn ids_are_stable_and_findings_complete() {
     let unique: BTreeSet<_> = ids(&a).into_iter().collect();
     assert_eq!(unique.len(), a["findings"].as_array().unwrap().len(), "ids are unique");
     for f in a["findings"].as_array().unwrap() {
-        for key in ["id", "check_id", "title", "status", "severity", "resource", "message", "evidence", "remediation", "compliance"] {
+        for key in [
+            "id",
+            "check_id",
+            "title",
+            "status",
+            "severity",
+            "resource",
+            "message",
+            "evidence",
+            "remediation",
+            "compliance",
+        ] {
             assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
         }
     }
-    let statuses: BTreeSet<_> = a["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    let statuses: BTreeSet<_> =
+        a["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
     assert!(statuses.contains("FAIL") && statuses.contains("PASS") && statuses.contains("ERROR"), "{statuses:?}");
 }
 
@@ -136,8 +151,12 @@ fn mutelist_mutes_and_reports_expired_rules() {
     .unwrap();
     let v = scan_json(&["--mutelist", path.to_str().unwrap()]);
     let fs = v["findings"].as_array().unwrap();
-    let imds: Vec<_> = fs.iter().filter(|f| f["check_id"] == "ec2_instance_imdsv2_required" && f["status"] != "PASS").collect();
-    assert!(!imds.is_empty() && imds.iter().all(|f| f["status"] == "MUTED" && f["muted_by"].as_str().unwrap().contains("rule 1")));
+    let imds: Vec<_> =
+        fs.iter().filter(|f| f["check_id"] == "ec2_instance_imdsv2_required" && f["status"] != "PASS").collect();
+    assert!(
+        !imds.is_empty()
+            && imds.iter().all(|f| f["status"] == "MUTED" && f["muted_by"].as_str().unwrap().contains("rule 1"))
+    );
     assert!(fs.iter().any(|f| f["check_id"].as_str().unwrap().starts_with("s3_") && f["status"] == "FAIL"));
     assert!(v["scan"]["notes"][0].as_str().unwrap().contains("expired on 2020-01-01"));
 }
