@@ -9,41 +9,11 @@
 mod generator;
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use serde_json::json;
 use std::time::Duration;
 use warden_iam::simulate::Case;
 
 fn typical() -> Case {
-    let v = json!({
-        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
-                    "resource": "arn:aws:s3:::data-bucket/reports/2024/q1.csv", "resource_account": "111122223333",
-                    "context": {"aws:SourceIp": "10.1.2.3", "aws:SecureTransport": "true", "aws:username": "alice",
-                                "aws:PrincipalTag/team": "analytics", "aws:CurrentTime": "2024-05-01T12:00:00Z"}},
-        "identity_policies": [
-            {"Version": "2012-10-17", "Statement": [
-                {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/reports/*"],
-                 "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}, "Bool": {"aws:SecureTransport": "true"}}},
-                {"Sid": "Home", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home-bucket/${aws:username}/*"},
-                {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]},
-            {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": ["ec2:Describe*", "cloudwatch:Get*", "logs:FilterLogEvents"], "Resource": "*"},
-                {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": "arn:aws:dynamodb:*:111122223333:table/${aws:PrincipalTag/team}-*"}]},
-            {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Deny", "NotAction": ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], "Resource": "arn:aws:iam::*:*"}]}],
-        "resource_policy": {"Version": "2012-10-17", "Statement": [
-            {"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"],
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Sid": "Org", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-bucket/*"}]},
-        "scps": [
-            [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
-            [{"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"},
-                {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging"], "Resource": "*"},
-                {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/OrgAdmin"}}}]}]]
-    });
-    let mut c = v.clone();
-    c["request"]["context"]["aws:RequestedRegion"] = json!("us-east-1");
-    Case::from_json(&c).unwrap()
+    Case::from_str(include_str!("typical_case.json")).unwrap()
 }
 
 fn generated() -> Vec<String> {

@@ -43,21 +43,38 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Splits compiled tokens into at most six segments on literal `:`.
-fn segments(toks: &[Tok]) -> Vec<&[Tok]> {
-    let mut out = Vec::with_capacity(6);
-    let mut start = 0;
+/// Splits compiled tokens into at most six segments on literal `:` (no allocation).
+fn segments(toks: &[Tok]) -> ([&[Tok]; 6], usize) {
+    let mut out: [&[Tok]; 6] = [&[]; 6];
+    let mut n = 0usize;
+    let mut start = 0usize;
     for (i, t) in toks.iter().enumerate() {
-        if out.len() == 5 {
+        if n == 5 {
             break;
         }
         if *t == Tok::Ch(':') {
-            out.push(toks.get(start..i).unwrap_or_default());
+            out[n] = toks.get(start..i).unwrap_or_default();
+            n += 1;
             start = i + 1;
         }
     }
-    out.push(toks.get(start..).unwrap_or_default());
-    out
+    out[n] = toks.get(start..).unwrap_or_default();
+    (out, n + 1)
+}
+
+/// Splits a value into at most six `:`-separated segments (no allocation).
+fn split6(v: &str) -> ([&str; 6], usize) {
+    let mut out: [&str; 6] = [""; 6];
+    let mut n = 0usize;
+    for (i, part) in v.splitn(6, ':').enumerate() {
+        out[i] = part;
+        n = i + 1;
+    }
+    (out, n)
+}
+
+fn all_segments_match(p: &[&[Tok]], v: &[&str]) -> bool {
+    p.iter().zip(v.iter()).all(|(p, v)| wildcard::matches(p, v))
 }
 
 /// How a `Resource` ARN with fewer than six segments (e.g. `arn:aws:iam::111122223333*`)
@@ -81,20 +98,20 @@ pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option
     if pattern == [Tok::Star] {
         return Some(true);
     }
-    let psegs = segments(pattern);
-    let is_arn = psegs.first().is_some_and(|s| *s == [Tok::Ch('a'), Tok::Ch('r'), Tok::Ch('n')]);
-    if psegs.len() >= 6 || !is_arn {
+    let (psegs, pn) = segments(pattern);
+    let is_arn = psegs[0] == [Tok::Ch('a'), Tok::Ch('r'), Tok::Ch('n')];
+    if pn >= 6 || !is_arn {
         return Some(matches(pattern, value));
     }
     match short {
         ShortArn::Expand => {}
         ShortArn::ExpandIfWildcard if pattern.contains(&Tok::Star) => {}
         ShortArn::ExpandIfWildcard => return Some(false),
-        ShortArn::ExpandIfTrailingWildcard if psegs.last().is_some_and(|s| s.last() == Some(&Tok::Star)) => {}
+        ShortArn::ExpandIfTrailingWildcard if psegs[pn - 1].last() == Some(&Tok::Star) => {}
         ShortArn::ExpandIfTrailingWildcard | ShortArn::Reject => return None,
     }
-    let vsegs: Vec<&str> = value.splitn(6, ':').collect();
-    let m = vsegs.len() == 6 && psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v));
+    let (vsegs, vn) = split6(value);
+    let m = vn == 6 && all_segments_match(&psegs[..pn], &vsegs[..pn]);
     // A padded short ARN that does not match proves nothing about the request.
     if m { Some(true) } else { None }
 }
@@ -103,9 +120,9 @@ pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option
 /// (already read as `*`): partition, service, region, account, or the literal
 /// resource-type prefix (`role/`, `table/`, `function:` …) differ.
 pub fn outside(pattern: &[Tok], value: &str) -> bool {
-    let psegs = segments(pattern);
-    let vsegs: Vec<&str> = value.splitn(6, ':').collect();
-    if psegs.len() != 6 || vsegs.len() != 6 {
+    let (psegs, pn) = segments(pattern);
+    let (vsegs, vn) = split6(value);
+    if pn != 6 || vn != 6 {
         return false;
     }
     for (p, v) in psegs.iter().zip(vsegs.iter()).take(5) {
@@ -134,12 +151,12 @@ pub fn matches(pattern: &[Tok], value: &str) -> bool {
     if pattern == [Tok::Star] {
         return true;
     }
-    let psegs = segments(pattern);
-    let vsegs: Vec<&str> = value.splitn(6, ':').collect();
-    if psegs.len() != 6 || vsegs.len() != 6 {
-        return psegs.len() == vsegs.len() && wildcard::matches(pattern, value);
+    let (psegs, pn) = segments(pattern);
+    let (vsegs, vn) = split6(value);
+    if pn != 6 || vn != 6 {
+        return pn == vn && wildcard::matches(pattern, value);
     }
-    psegs.iter().zip(vsegs.iter()).all(|(p, v)| wildcard::matches(p, v))
+    all_segments_match(&psegs, &vsegs)
 }
 
 #[cfg(test)]

@@ -336,7 +336,9 @@ fn glob_for(k: OpKind, toks: &[Tok], v: &str) -> bool {
 fn text_match(k: OpKind, p: &str, v: &str) -> bool {
     match k {
         StringEquals | BinaryEquals => p == v,
-        StringEqualsIgnoreCase | Bool => p.eq_ignore_ascii_case(v) || p.to_lowercase() == v.to_lowercase(),
+        StringEqualsIgnoreCase | Bool => {
+            p.eq_ignore_ascii_case(v) || (!(p.is_ascii() && v.is_ascii()) && p.to_lowercase() == v.to_lowercase())
+        }
         StringLike => wildcard::matches_str(p, v),
         ArnEquals | ArnLike => arn::matches(&wildcard::compile(p), v),
         _ => false,

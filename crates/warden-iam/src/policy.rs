@@ -153,19 +153,34 @@ impl ActionBlock {
     }
 }
 
+/// `arn:aws:s3:::` + tokens of the rest, when the first five segments have no wildcard.
+fn literal_prefix(raw: &str) -> Option<(String, Vec<Tok>)> {
+    let mut colons = raw.match_indices(':');
+    let (fifth, _) = colons.nth(4)?;
+    let prefix = raw.get(..=fifth)?;
+    if !prefix.starts_with("arn:") || prefix.contains(['*', '?']) {
+        return None;
+    }
+    Some((prefix.to_owned(), wildcard::compile(raw.get(fifth + 1..)?)))
+}
+
 /// One entry of `Resource` / `NotResource`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourcePattern {
     pub raw: String,
     toks: Vec<Tok>,
     template: Option<Template>,
+    /// Fast path for the common shape: the first five segments are literal, so a match is
+    /// "starts with this prefix (through the fifth `:`) and the rest matches".
+    literal_prefix: Option<(String, Vec<Tok>)>,
 }
 
 impl ResourcePattern {
     fn new(raw: String, variables: bool) -> ResourcePattern {
         let template = if variables { Template::parse(&raw) } else { None };
         let toks = wildcard::compile(&raw);
-        ResourcePattern { raw, toks, template }
+        let literal_prefix = if template.is_none() { literal_prefix(&raw) } else { None };
+        ResourcePattern { raw, toks, template, literal_prefix }
     }
 
     /// Matches per ARN segment. `None` when the entry cannot decide: a policy variable
@@ -174,6 +189,12 @@ impl ResourcePattern {
     /// service, region, account or resource-type prefix; or a short ARN that is rejected
     /// or does not match once padded.
     pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> Option<bool> {
+        if let Some((prefix, rest)) = &self.literal_prefix {
+            return Some(
+                resource.starts_with(prefix.as_str())
+                    && resource.get(prefix.len()..).is_some_and(|r| wildcard::matches(rest, r)),
+            );
+        }
         match &self.template {
             None => arn::matches_resource(&self.toks, resource, short),
             Some(t) => match t.resolve_tokens(ctx) {
