@@ -129,7 +129,11 @@ fn benign(r: &mut Rng, cfg: &GenConfig, ms: i64) -> Value {
     let (svc, name, read_only) = r.pick(&CALLS).copied().unwrap_or(("ec2", "DescribeInstances", true));
     let is_role = !p.is_multiple_of(3);
     let identity = if is_role {
-        let session = if p % 3 == 1 { format!("i-{:017x}", r.below(1 << 60)) } else { format!("svc-session-{p}") };
+        let session = if p % 3 == 1 {
+            format!("i-{:017x}", p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 4)
+        } else {
+            format!("svc-session-{p}")
+        };
         json!({
             "type": "AssumedRole",
             "principalId": format!("AROA{:016X}:{session}", p),

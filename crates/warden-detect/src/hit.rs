@@ -230,5 +230,6 @@ fn finding(detectors: &[DetectorMeta], g: Group) -> Option<Finding> {
         },
         compliance,
         muted_by: None,
+        history: None,
     })
 }

@@ -292,7 +292,12 @@ fn emit(
         return;
     }
     let Some(slice) = buf.get(start..end) else { return };
-    match Val::parse(slice) {
+    // Validating UTF-8 once per record is cheaper than serde_json checking every string.
+    let parsed = match std::str::from_utf8(slice) {
+        Ok(text) => Val::parse_str(text),
+        Err(_) => Val::parse(slice),
+    };
+    match parsed {
         Ok(v) if v.is_object() => f(&v, start as u64),
         Ok(_) => errors.push(InputError::new(path, Some(start as u64), "record is not a JSON object; skipped")),
         Err(e) => errors.push(InputError::new(path, Some(start as u64), format!("invalid JSON record ({e}); skipped"))),
@@ -384,15 +389,26 @@ fn skip_ws(buf: &[u8], mut i: usize) -> usize {
 /// End (exclusive) of the string starting at `start` (a `"`), or where input ran out.
 fn scan_string(buf: &[u8], start: usize) -> Result<usize, usize> {
     let mut i = start + 1;
-    while let Some(&b) = buf.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'"' => return Ok(i + 1),
-            _ => i += 1,
+    loop {
+        let rest = buf.get(i..).unwrap_or_default();
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(p) if rest.get(p) == Some(&b'\\') => i += p + 2,
+            Some(p) => return Ok(i + p + 1),
+            None => return Err(buf.len()),
         }
     }
-    Err(buf.len())
 }
+
+/// Bytes that matter to the bracket scanner outside strings.
+const STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
 
 /// End (exclusive) of the JSON value starting at `start`, found by bracket depth alone;
 /// `Err(offset)` when input ends first. Validity is left to the parser.
@@ -402,24 +418,25 @@ pub(crate) fn scan_value(buf: &[u8], start: usize) -> Result<usize, usize> {
         Some(b'{') | Some(b'[') => {
             let mut depth = 0usize;
             let mut i = start;
-            while let Some(&b) = buf.get(i) {
-                match b {
-                    b'"' => {
-                        i = scan_string(buf, i)?;
-                        continue;
+            loop {
+                let rest = buf.get(i..).unwrap_or_default();
+                let Some(p) = rest.iter().position(|&b| STRUCTURAL[usize::from(b)]) else { return Err(buf.len()) };
+                let j = i + p;
+                match rest.get(p) {
+                    Some(b'"') => i = scan_string(buf, j)?,
+                    Some(b'{') | Some(b'[') => {
+                        depth += 1;
+                        i = j + 1;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+                    _ => {
                         depth = depth.saturating_sub(1);
                         if depth == 0 {
-                            return Ok(i + 1);
+                            return Ok(j + 1);
                         }
+                        i = j + 1;
                     }
-                    _ => {}
                 }
-                i += 1;
             }
-            Err(buf.len())
         }
         Some(_) => {
             let mut i = start;
@@ -516,6 +533,15 @@ mod tests {
         let (e, errs) = events(&buf);
         assert!(e.len() > 100, "{}", e.len());
         assert!(errs.len() <= 1);
+    }
+
+    #[test]
+    fn escapes_and_brackets_inside_strings() {
+        let (e, err) = events(br#"{"Records":[{"a":"x\\","b":"}]\"{["},{"a":"\u005d"}]}"#);
+        assert!(err.is_empty(), "{err:?}");
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].0["b"], "}]\"{[");
+        assert_eq!(e[1].0["a"], "]");
     }
 
     #[test]

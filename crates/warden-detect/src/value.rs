@@ -29,6 +29,14 @@ impl<'a> Val<'a> {
         Ok(v)
     }
 
+    /// Parses one JSON document from text already known to be UTF-8.
+    pub fn parse_str(text: &'a str) -> Result<Val<'a>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let v = Seed.deserialize(&mut de)?;
+        de.end()?;
+        Ok(v)
+    }
+
     /// The value under `key` of an object.
     pub fn get(&self, key: &str) -> Option<&Val<'a>> {
         match self {

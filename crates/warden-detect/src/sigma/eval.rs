@@ -210,12 +210,12 @@ pub(crate) fn lookup<'v, 'a>(ev: &'v Val<'a>, path: &[String], full: &str) -> Op
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
+    let n = needle.as_bytes();
+    let Some(&first) = n.first() else { return true };
     if hay.is_ascii() && needle.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+        let h = hay.as_bytes();
+        return memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h)
+            .any(|pos| h.get(pos..pos + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)));
     }
     hay.to_lowercase().contains(needle)
 }
