@@ -30,6 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = start.elapsed().as_secs_f64();
     let total = n * sets.len() as u64;
-    println!("warden: {total} evaluations in {secs:.3} s: {:.0} evaluations/s ({allowed} allowed)", total as f64 / secs);
+    println!(
+        "warden: {total} evaluations in {secs:.3} s: {:.0} evaluations/s ({allowed} allowed)",
+        total as f64 / secs
+    );
     Ok(())
 }

@@ -270,8 +270,29 @@ impl Eval<'_> {
     }
 }
 
-fn reason(layer: Layer, pr: &PolicyRef<'_>, st: &Statement) -> Reason {
-    Reason { layer, policy: pr.id.to_owned(), statement: st.index, sid: st.sid.clone(), effect: st.effect }
+/// A deciding statement while evaluating: borrowed, turned into a [`Reason`] only for the
+/// final decision.
+#[derive(Clone, Copy)]
+struct Hit<'a> {
+    layer: Layer,
+    id: &'a str,
+    st: &'a Statement,
+}
+
+impl Hit<'_> {
+    fn reason(self) -> Reason {
+        Reason {
+            layer: self.layer,
+            policy: self.id.to_owned(),
+            statement: self.st.index,
+            sid: self.st.sid.clone(),
+            effect: self.st.effect,
+        }
+    }
+}
+
+fn reason<'a>(layer: Layer, pr: &PolicyRef<'a>, st: &'a Statement) -> Hit<'a> {
+    Hit { layer, id: pr.id, st }
 }
 
 /// Whether the resource policy must allow explicitly (role trust policies, KMS key
@@ -283,7 +304,7 @@ pub fn needs_resource_allow(action_lc: &str, resource: &str) -> bool {
 }
 
 /// Evaluates `req` against `set`.
-pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
+pub fn evaluate<'a>(set: &PolicySet<'a>, req: &Request) -> Decision {
     let ev = Eval { req, action_lc: req.action.to_ascii_lowercase() };
     let p = &req.principal;
     let iam_principal = matches!(p, Principal::Arn(_));
@@ -291,7 +312,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
 
     // 1. Explicit denies, everywhere.
     let mut denies = Vec::new();
-    let mut scan_denies = |layer: Layer, pr: &PolicyRef<'_>, check_principal: bool| {
+    let mut scan_denies = |layer: Layer, pr: &PolicyRef<'a>, check_principal: bool| {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Deny) {
             if !ev.applies(layer, st) {
                 continue;
@@ -339,16 +360,16 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         }
     }
     if !denies.is_empty() {
-        let first = denies.first().map(|r| format!("{} `{}` statement {}", layer_name(r.layer), r.policy, r.statement));
+        let first = denies.first().map(|r| format!("{} `{}` statement {}", layer_name(r.layer), r.id, r.st.index));
         return Decision {
             decision: DecisionKind::ExplicitDeny,
-            reasons: denies,
+            reasons: denies.into_iter().map(Hit::reason).collect(),
             blocked_by: None,
             message: format!("explicitly denied by {}", first.unwrap_or_default()),
         };
     }
 
-    let allows = |layer: Layer, prs: &[PolicyRef<'_>]| -> Vec<Reason> {
+    let allows = |layer: Layer, prs: &[PolicyRef<'a>]| -> Vec<Hit<'a>> {
         let mut out = Vec::new();
         for pr in prs {
             for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
@@ -373,7 +394,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     }
 
     // Resource-policy allows with how the principal matched.
-    let mut res_allow: Vec<(Reason, PMatch)> = Vec::new();
+    let mut res_allow: Vec<(Hit<'a>, PMatch)> = Vec::new();
     if let Some(pr) = &set.resource {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
             let Some(b) = &st.principal else { continue };
@@ -384,7 +405,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         }
     }
     let best = res_allow.iter().map(|r| r.1).max();
-    let res_reasons = |min: PMatch| res_allow.iter().filter(|r| r.1 >= min).map(|r| r.0.clone()).collect::<Vec<_>>();
+    let res_reasons = |min: PMatch| res_allow.iter().filter(|r| r.1 >= min).map(|r| r.0).collect::<Vec<_>>();
 
     if !iam_principal {
         return match best {
@@ -399,9 +420,9 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let session = set.session.as_ref().map(|s| allows(Layer::Session, std::slice::from_ref(s)));
     let boundary_ok = boundary.as_ref().is_none_or(|b| !b.is_empty());
     let session_ok = session.as_ref().is_none_or(|s| !s.is_empty());
-    let bounds = |mut v: Vec<Reason>| {
-        v.extend(boundary.iter().flatten().cloned());
-        v.extend(session.iter().flatten().cloned());
+    let bounds = |mut v: Vec<Hit<'a>>| {
+        v.extend(boundary.iter().flatten().copied());
+        v.extend(session.iter().flatten().copied());
         v
     };
     let principal_side_block = || {
@@ -440,7 +461,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
                 }
                 Some(PMatch::Wildcard) if session_ok => {
                     out.extend(res_reasons(PMatch::Wildcard));
-                    out.extend(session.iter().flatten().cloned());
+                    out.extend(session.iter().flatten().copied());
                     return allow(out);
                 }
                 Some(PMatch::Wildcard) => {
@@ -489,7 +510,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
             }
             Some(PMatch::Wildcard) if session_ok => {
                 out.extend(res_reasons(PMatch::Wildcard));
-                out.extend(session.iter().flatten().cloned());
+                out.extend(session.iter().flatten().copied());
                 allow(out)
             }
             Some(PMatch::Wildcard) if identity.is_empty() || !boundary_ok => implicit(
@@ -533,8 +554,13 @@ fn layer_name(l: Layer) -> &'static str {
     }
 }
 
-fn allow(reasons: Vec<Reason>) -> Decision {
-    Decision { decision: DecisionKind::Allow, reasons, blocked_by: None, message: "allowed".into() }
+fn allow(hits: Vec<Hit<'_>>) -> Decision {
+    Decision {
+        decision: DecisionKind::Allow,
+        reasons: hits.into_iter().map(Hit::reason).collect(),
+        blocked_by: None,
+        message: "allowed".into(),
+    }
 }
 
 fn implicit(layer: Layer, message: String) -> Decision {
