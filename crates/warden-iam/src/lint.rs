@@ -117,8 +117,10 @@ fn fits(family: Family, key_type: &str) -> bool {
     match family {
         Family::Null => true,
         Family::String => matches!(base, "String" | "ARN" | "ArrayOfString"),
-        // ARN operators need ARN keys; string operators work on both.
-        Family::Arn => base == "ARN",
+        // String operators work on ARN keys; ARN operators on String keys are accepted too
+        // (AWS's own managed policies use `ArnLike` on `aws:RequestTag/…` and encryption
+        // context keys, and IAM evaluates them).
+        Family::Arn => base == "ARN" || base == "String",
         Family::Numeric => base == "Numeric" || base == "Long" || base == "Integer",
         Family::Date => base == "Date",
         Family::Bool => base == "Bool" || base == "Boolean",
