@@ -276,7 +276,10 @@ fn lint_statement(st: &Statement, out: &mut Vec<LintFinding>) {
                 Error,
                 "unknown_service",
                 action_path(st, i),
-                format!("`{svc}` is not an AWS service prefix (action `{}`)", a.raw),
+                format!(
+                    "`{svc}` is not a service prefix in the Service Authorization Reference (unknown or retired; action `{}`)",
+                    a.raw
+                ),
             );
             continue;
         };
