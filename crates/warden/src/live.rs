@@ -1,7 +1,11 @@
 //! Live collection from AWS (issue 4). The `warden-aws` crate does the work; this
-//! module is the CLI's side of it: the flags, and one blocking entry point.
+//! module is the CLI's side of it: the flags, the progress bar, and one blocking entry
+//! point.
 
 use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 use warden_model::Snapshot;
 
 /// Where and how to read a live AWS estate.
@@ -22,6 +26,21 @@ pub struct LiveArgs {
     /// Assume this role in every active account of the organization and collect them all.
     #[arg(long, value_name = "NAME")]
     pub org_role: Option<String>,
+    /// Attempts per AWS request, the first included (adaptive retry with backoff).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_attempts: u32,
+    /// Seconds allowed for one attempt of one AWS request.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub request_timeout: f64,
+    /// AWS requests in flight at once, per service and account.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub api_concurrency: usize,
+    /// Accounts collected at the same time (with `--org-role`).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub account_concurrency: usize,
+    /// Write the AWS operations called (as IAM actions, JSON) to this file.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub record_calls: Option<PathBuf>,
 }
 
 /// What a live collection produced: the snapshot, and one line per group of failed
@@ -31,7 +50,43 @@ pub struct LiveOutcome {
     pub failures: Vec<String>,
 }
 
+struct Bar(indicatif::ProgressBar);
+
+impl warden_aws::ProgressSink for Bar {
+    fn plan(&self, units: u64) {
+        self.0.inc_length(units);
+    }
+    fn done(&self, unit: &str) {
+        self.0.set_message(unit.to_owned());
+        self.0.inc(1);
+    }
+}
+
 /// Collects the estate the flags describe. Blocking.
-pub fn collect(_args: &LiveArgs) -> anyhow::Result<LiveOutcome> {
-    anyhow::bail!("no estate given: pass `--snapshot FILE` (or `--example`); live collection from AWS is not built yet")
+pub fn collect(args: &LiveArgs) -> anyhow::Result<LiveOutcome> {
+    if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
+        anyhow::bail!("`--request-timeout {}` must be a positive number of seconds", args.request_timeout);
+    }
+    let bar = crate::commands::progress_bar(0, "account × region × service units");
+    let opts = warden_aws::Options {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        all_regions: args.all_regions,
+        endpoint_url: args.endpoint_url.clone().filter(|e| !e.is_empty()),
+        org_role: args.org_role.clone(),
+        max_attempts: args.max_attempts.max(1),
+        attempt_timeout: Duration::from_secs_f64(args.request_timeout),
+        per_service: args.api_concurrency.max(1),
+        accounts_in_parallel: args.account_concurrency.max(1),
+        progress: Some(Arc::new(Bar(bar.clone()))),
+    };
+    let collection = warden_aws::collect_blocking(&opts);
+    bar.finish_and_clear();
+    let collection = collection?;
+    if let Some(path) = &args.record_calls {
+        let json = serde_json::to_string_pretty(&collection.calls)?;
+        std::fs::write(path, json).map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
+    }
+    let failures = collection.summary();
+    Ok(LiveOutcome { snapshot: collection.snapshot, failures })
 }
