@@ -138,7 +138,8 @@ impl Detector {
         }
         self.stats.events_in_range += 1;
         self.matched.clear();
-        self.rules.matcher().matches(ev, &mut self.lower, &mut self.matched);
+        let name = Some(facts.event_name).filter(|n| !n.is_empty());
+        self.rules.matcher().matches_named(ev, name, &mut self.lower, &mut self.matched);
         if !self.matched.is_empty() {
             self.stats.rule_matches += self.matched.len() as u64;
             let hit = Hit {

@@ -27,13 +27,39 @@ fn s<'a>(v: &'a Val<'_>, k: &str) -> &'a str {
 
 impl<'a> EventFacts<'a> {
     pub fn of(ev: &'a Val<'_>) -> Self {
-        let ui = ev.get("userIdentity").unwrap_or(&Val::Null);
+        // One pass over the top-level keys instead of a lookup per field.
+        let mut top: [&str; 8] = [""; 8];
+        let mut ui = &Val::Null;
+        let mut time = None;
+        if let Val::Obj(entries) = ev {
+            for (k, v) in entries {
+                let slot = match k.as_ref() {
+                    "eventID" => 0,
+                    "eventName" => 1,
+                    "eventSource" => 2,
+                    "sourceIPAddress" => 3,
+                    "awsRegion" => 4,
+                    "recipientAccountId" => 5,
+                    "errorCode" => 6,
+                    "eventTime" => {
+                        time = v.as_str().and_then(parse_time);
+                        continue;
+                    }
+                    "userIdentity" => {
+                        ui = v;
+                        continue;
+                    }
+                    _ => continue,
+                };
+                if let (Some(dst), Some(text)) = (top.get_mut(slot), v.as_str()) {
+                    *dst = text;
+                }
+            }
+        }
+        let [event_id, event_name, event_source, source_ip, region, recipient, error_code, _] = top;
         let principal_type = s(ui, "type");
         let arn = s(ui, "arn");
-        let account = {
-            let a = s(ev, "recipientAccountId");
-            if a.is_empty() { s(ui, "accountId").to_string() } else { a.to_string() }
-        };
+        let account = if recipient.is_empty() { s(ui, "accountId").to_string() } else { recipient.to_string() };
         let issuer =
             ui.get("sessionContext").and_then(|c| c.get("sessionIssuer")).map(|i| s(i, "arn")).unwrap_or_default();
         let principal = if principal_type == "AssumedRole" && !issuer.is_empty() {
@@ -52,17 +78,17 @@ impl<'a> EventFacts<'a> {
             if id.is_empty() { "unknown".to_string() } else { id.to_string() }
         };
         EventFacts {
-            event_id: s(ev, "eventID"),
-            event_name: s(ev, "eventName"),
-            event_source: s(ev, "eventSource"),
-            time: ev.get("eventTime").and_then(Val::as_str).and_then(parse_time),
-            source_ip: s(ev, "sourceIPAddress"),
-            region: s(ev, "awsRegion"),
+            event_id,
+            event_name,
+            event_source,
+            time,
+            source_ip,
+            region,
             account,
             principal,
             principal_type,
             caller: arn,
-            error_code: s(ev, "errorCode"),
+            error_code,
         }
     }
 }

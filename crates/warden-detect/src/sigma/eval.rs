@@ -364,8 +364,14 @@ impl Matcher {
 
     /// Pushes the indexes of the rules matching `ev` onto `out` (ascending).
     pub fn matches(&self, ev: &Val<'_>, lower_buf: &mut String, out: &mut Vec<u32>) {
+        let name = ev.get("eventName").and_then(Val::as_str);
+        self.matches_named(ev, name, lower_buf, out);
+    }
+
+    /// As [`Matcher::matches`], when the caller already has the event's `eventName`.
+    pub fn matches_named(&self, ev: &Val<'_>, event_name: Option<&str>, lower_buf: &mut String, out: &mut Vec<u32>) {
         let start = out.len();
-        if let Some(name) = ev.get("eventName").and_then(Val::as_str) {
+        if let Some(name) = event_name {
             lower_buf.clear();
             lower_buf.push_str(name);
             lower_buf.make_ascii_lowercase();
