@@ -85,6 +85,7 @@ impl Out<'_> {
             remediation: self.meta.remediation.clone(),
             compliance: self.compliance.cloned().unwrap_or_default(),
             muted_by: None,
+            history: None,
         });
     }
 
@@ -262,6 +263,7 @@ fn manual_findings(fw: &Framework, snapshot: &Snapshot) -> Vec<Finding> {
                 compliance: BTreeMap::from([(fw.id.clone(), vec![req.id.clone()])]),
                 resource,
                 muted_by: None,
+                history: None,
             });
         }
     }

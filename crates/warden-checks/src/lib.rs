@@ -6,6 +6,7 @@
 //! output: it hands findings to [`Out`], and the report crate renders them.
 
 mod checks;
+pub mod compliance;
 mod engine;
 mod framework;
 mod meta;

@@ -156,6 +156,7 @@ mod tests {
             remediation: Default::default(),
             compliance: Default::default(),
             muted_by: None,
+            history: None,
         }
     }
 

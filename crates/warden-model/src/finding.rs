@@ -140,6 +140,18 @@ pub struct Finding {
     /// Why a finding is MUTED: the mutelist rule or store entry that matched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted_by: Option<String>,
+    /// When this finding was seen before, where a scan history is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<FindingHistory>,
+}
+
+/// A finding's place in the scan history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FindingHistory {
+    pub first_seen: chrono::DateTime<chrono::Utc>,
+    pub last_seen: chrono::DateTime<chrono::Utc>,
+    /// Not present (with this status) in the previous scan of the same scope.
+    pub new: bool,
 }
 
 impl Finding {

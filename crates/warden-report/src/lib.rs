@@ -6,8 +6,10 @@
 
 mod asff;
 mod csv_out;
+mod html;
 mod json;
 mod junit;
+mod markdown;
 mod ocsf;
 mod sarif;
 mod table;
@@ -29,10 +31,13 @@ pub enum Format {
     Ocsf,
     Asff,
     Junit,
+    Html,
+    Markdown,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "junit"];
+    pub const NAMES: &'static [&'static str] =
+        &["table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "junit", "html", "markdown"];
 }
 
 impl FromStr for Format {
@@ -47,6 +52,8 @@ impl FromStr for Format {
             "ocsf" => Format::Ocsf,
             "asff" => Format::Asff,
             "junit" => Format::Junit,
+            "html" => Format::Html,
+            "markdown" | "md" => Format::Markdown,
             other => return Err(format!("unknown format `{other}`: expected one of {}", Format::NAMES.join(", "))),
         })
     }
@@ -69,6 +76,9 @@ pub struct ScanInfo {
     /// Warnings the user should see (expired mutelist rules, unsupported rules, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Framework views of the findings, for the formats that show them (HTML, Markdown).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compliance: Vec<warden_model::compliance::ComplianceReport>,
 }
 
 impl ScanInfo {
@@ -82,6 +92,7 @@ impl ScanInfo {
             accounts: Vec::new(),
             framework: None,
             notes: Vec::new(),
+            compliance: Vec::new(),
         }
     }
 }
@@ -160,6 +171,8 @@ pub fn render(
         Format::Ocsf => ocsf::render(scan, findings, out),
         Format::Asff => asff::render(scan, findings, out),
         Format::Junit => junit::render(scan, findings, out),
+        Format::Html => html::render(scan, findings, out),
+        Format::Markdown => markdown::render(scan, findings, out),
     }?;
     out.flush()?;
     Ok(())

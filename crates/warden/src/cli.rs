@@ -43,8 +43,12 @@ pub enum Command {
         #[arg(value_enum, default_value_t = SchemaKind::Snapshot)]
         kind: SchemaKind,
     },
+    /// Evaluate IAM policies exactly as AWS does: simulate, who-can, what-can, lint.
+    Iam(crate::iam_cmd::IamArgs),
     /// Measure a full scan of a generated estate (time per phase, peak memory).
     Bench(BenchArgs),
+    #[command(flatten)]
+    Store(crate::store_cmd::StoreCommand),
     /// Generate shell completions or the man page.
     Generate {
         #[arg(value_enum)]
@@ -130,6 +134,8 @@ pub struct ScanArgs {
     /// snapshot's collection time (RFC 3339, or `now`).
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    #[command(flatten)]
+    pub store: crate::store_cmd::StoreArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

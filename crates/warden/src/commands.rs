@@ -21,7 +21,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Checks { action: ListAction::List { json } } => list_checks(json),
         Command::Frameworks { action: ListAction::List { json } } => list_frameworks(json),
         Command::Schema { kind } => schema(kind),
+        Command::Iam(args) => crate::iam_cmd::run(args),
         Command::Bench(args) => bench(&args),
+        Command::Store(cmd) => crate::store_cmd::run(cmd, cli.color),
         Command::Generate { what } => generate(what),
     }
 }
@@ -68,7 +70,22 @@ fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
         let outcome = Mutelist::read(path)?.apply(&mut findings, now);
         info.notes.extend(outcome.expired);
     }
+    info.compliance = compliance_views(&registry, args.framework.as_deref(), &findings)?;
+    crate::store_cmd::record_scan(&args.store, &mut info, &mut findings)?;
     output::emit(&info, &findings, &args.output, color)
+}
+
+/// Framework views of the findings: the framework asked for, or every framework.
+pub fn compliance_views(
+    registry: &Registry,
+    framework: Option<&str>,
+    findings: &[warden_model::Finding],
+) -> anyhow::Result<Vec<warden_model::compliance::ComplianceReport>> {
+    let frameworks: Vec<&warden_checks::Framework> = match framework {
+        Some(id) => vec![registry.framework(id)?],
+        None => registry.frameworks().iter().collect(),
+    };
+    Ok(frameworks.into_iter().map(|fw| warden_checks::compliance::evaluate(fw, findings)).collect())
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

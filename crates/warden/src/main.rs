@@ -6,7 +6,9 @@
 
 mod cli;
 mod commands;
+mod iam_cmd;
 mod live;
+mod store_cmd;
 mod output;
 
 use clap::Parser;

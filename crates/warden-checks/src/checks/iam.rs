@@ -1,4 +1,4 @@
-use super::policy::full_admin_statement;
+use super::policy::full_admin;
 use super::{account_resource, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use chrono::{DateTime, Utc};
@@ -287,18 +287,22 @@ fn managed_full_admin(ctx: &Ctx, out: &mut Out) {
         let Some(policies) = out.need(&a.iam.policies, || account_resource(a), "IAM policies") else { continue };
         for p in policies.iter().filter(|p| !p.aws_managed) {
             let r = resource(a, "global", "AwsIamPolicy", p.arn.clone());
-            match full_admin_statement(&p.document) {
-                Some(st) if p.attachment_count > 0 => out.fail(
+            match full_admin(&p.document) {
+                Err(why) => out.unknown(r, &format!("the document of policy {}", p.name), &why),
+                Ok(Some(proof)) if p.attachment_count > 0 => out.fail(
                     r,
-                    format!("policy {} grants `*` on `*` and is attached to {} principal(s)", p.name, p.attachment_count),
-                    json!({ "attachment_count": p.attachment_count, "version": p.default_version_id, "proof": st.evidence() }),
+                    format!(
+                        "policy {} grants `*` on `*` and is attached to {} principal(s)",
+                        p.name, p.attachment_count
+                    ),
+                    json!({ "attachment_count": p.attachment_count, "version": p.default_version_id, "proof": proof }),
                 ),
-                Some(st) => out.pass(
+                Ok(Some(proof)) => out.pass(
                     r,
                     format!("policy {} grants `*` on `*` but is not attached; delete it", p.name),
-                    json!({ "attachment_count": 0, "proof": st.evidence() }),
+                    json!({ "attachment_count": 0, "proof": proof }),
                 ),
-                None => out.pass(r, format!("policy {} does not grant `*` on `*`", p.name), json!({})),
+                Ok(None) => out.pass(r, format!("policy {} does not grant `*` on `*`", p.name), json!({})),
             }
         }
     }
@@ -325,12 +329,19 @@ fn inline_full_admin(ctx: &Ctx, out: &mut Out) {
             }
         }
         for (res, kind, inline) in holders.into_iter().filter(|h| !h.2.is_empty()) {
-            let admin: Vec<_> = inline
-                .iter()
-                .filter_map(|p| {
-                    full_admin_statement(&p.document).map(|st| json!({ "policy": p.name, "proof": st.evidence() }))
-                })
-                .collect();
+            let mut admin = Vec::new();
+            let mut unreadable = None;
+            for p in inline {
+                match full_admin(&p.document) {
+                    Ok(Some(proof)) => admin.push(json!({ "policy": p.name, "proof": proof })),
+                    Ok(None) => {}
+                    Err(why) => unreadable = Some((p.name.clone(), why)),
+                }
+            }
+            if let (true, Some((name, why))) = (admin.is_empty(), unreadable) {
+                out.unknown(res, &format!("inline policy {name}"), &why);
+                continue;
+            }
             let ok = admin.is_empty();
             let name = res.arn.rsplit('/').next().unwrap_or_default().to_owned();
             let msg = if ok {

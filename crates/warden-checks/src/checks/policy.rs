@@ -1,10 +1,12 @@
-//! Statement-level questions the checks ask of policy documents.
+//! Questions the checks ask of policy documents.
 //!
-//! These read the document's shape only. The IAM engine (`warden-iam`) evaluates
-//! requests exactly; the checks here ask the narrower structural questions CIS poses
-//! ("is there an Allow of `*` on `*`?", "is there a Deny of plain HTTP?").
+//! Whether a policy grants full admin or opens a resource to everyone is answered by the
+//! IAM engine (`warden-iam`), from the parsed grammar: a document that does not parse is
+//! an ERROR, never a silent PASS. The narrower structural question CIS 3.1.1 poses ("is
+//! there a Deny of plain HTTP?") reads the statements directly.
 
 use serde_json::Value;
+use warden_model::{Unknown, UnknownKind};
 
 /// A statement of a policy document with its index, for evidence.
 pub(crate) struct Stmt<'a> {
@@ -24,10 +26,6 @@ impl Stmt<'_> {
     /// The values of a string-or-list field such as `Action` or `Resource`.
     pub fn strings(&self, field: &str) -> Vec<&str> {
         strings(self.value.get(field))
-    }
-
-    pub fn has_condition(&self) -> bool {
-        self.value.get("Condition").is_some_and(|c| c.as_object().is_none_or(|m| !m.is_empty()))
     }
 
     /// Evidence: the statement, located.
@@ -53,14 +51,35 @@ pub(crate) fn statements(doc: &Value) -> Vec<Stmt<'_>> {
     }
 }
 
-/// The first Allow statement granting every action on every resource without condition.
-pub(crate) fn full_admin_statement(doc: &Value) -> Option<Stmt<'_>> {
-    statements(doc).into_iter().find(|s| {
-        s.effect_is("Allow")
-            && !s.has_condition()
-            && s.strings("Action").contains(&"*")
-            && s.strings("Resource").contains(&"*")
-    })
+/// Evidence for a statement the engine named: where it is, and what it says.
+fn proof(doc: &Value, r: &warden_iam::analysis::StatementRef) -> Value {
+    let statement = statements(doc).into_iter().nth(r.index).map(|s| s.value.clone());
+    serde_json::json!({ "statement_index": r.index, "sid": r.sid, "path": r.path, "statement": statement })
+}
+
+fn parse(doc: &Value) -> Result<warden_iam::Policy, Unknown> {
+    warden_iam::Policy::parse(doc)
+        .map_err(|e| Unknown { kind: UnknownKind::MalformedResponse, message: format!("policy does not parse: {e}") })
+}
+
+/// The unconditional Allow of every action on every resource (CIS 2.14), as evidence.
+pub(crate) fn full_admin(doc: &Value) -> Result<Option<Value>, Unknown> {
+    let policy = parse(doc)?;
+    Ok(warden_iam::analysis::full_admin(&policy).map(|r| proof(doc, &r)))
+}
+
+/// The Allow statements open to everyone without a condition restricting the caller.
+pub(crate) fn public_grants(doc: &Value) -> Result<Vec<Value>, Unknown> {
+    let policy = parse(doc)?;
+    Ok(warden_iam::analysis::public_grants(&policy)
+        .into_iter()
+        .map(|g| {
+            let mut v = proof(doc, &g.statement);
+            v["actions"] = serde_json::json!(g.actions);
+            v["non_restricting_conditions"] = serde_json::json!(g.non_restricting_conditions);
+            v
+        })
+        .collect())
 }
 
 /// Whether a statement's `Principal` is everyone: `"*"` or `{"AWS": "*"}`.
@@ -70,14 +89,6 @@ pub(crate) fn principal_is_everyone(s: &Stmt) -> bool {
         Some(Value::Object(m)) => m.get("AWS").is_some_and(|v| strings(Some(v)).contains(&"*")),
         _ => false,
     }
-}
-
-/// Allow statements open to everyone with no condition at all.
-pub(crate) fn unconditional_public_allows(doc: &Value) -> Vec<Stmt<'_>> {
-    statements(doc)
-        .into_iter()
-        .filter(|s| s.effect_is("Allow") && principal_is_everyone(s) && !s.has_condition())
-        .collect()
 }
 
 /// A condition block's value for `operator` / `key`, keys compared case-insensitively
@@ -104,10 +115,12 @@ mod tests {
     fn admin_statement() {
         let d = json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
                                       {"Effect": "Allow", "Action": ["*"], "Resource": "*"}]});
-        assert_eq!(full_admin_statement(&d).unwrap().index, 1);
+        assert_eq!(full_admin(&d).unwrap().unwrap()["statement_index"], 1);
         let c = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
                                      "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}});
-        assert!(full_admin_statement(&c).is_none());
+        assert!(full_admin(&c).unwrap().is_none());
+        let bad = json!({"Statement": {"Effect": "allow", "Action": "*", "Resource": "*"}});
+        assert_eq!(full_admin(&bad).unwrap_err().kind, UnknownKind::MalformedResponse);
     }
 
     #[test]

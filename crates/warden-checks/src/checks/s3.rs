@@ -1,4 +1,4 @@
-use super::policy::{condition_values, principal_is_everyone, statements, unconditional_public_allows};
+use super::policy::{condition_values, principal_is_everyone, public_grants, statements};
 use super::{account_resource, resource};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
@@ -89,7 +89,10 @@ fn policy_public(ctx: &Ctx, out: &mut Out) {
             out.pass(bucket_resource(a, b), format!("bucket {} has no bucket policy", b.name), json!({}));
             return;
         };
-        let open = unconditional_public_allows(doc);
+        let open = match public_grants(doc) {
+            Ok(open) => open,
+            Err(why) => return out.unknown(bucket_resource(a, b), "the bucket policy", &why),
+        };
         // RestrictPublicBuckets makes AWS ignore a public policy for callers outside the account.
         let restricted = effective_pab(a, b).is_ok_and(|p| p.restrict_public_buckets);
         let ok = open.is_empty() || restricted;
@@ -99,15 +102,17 @@ fn policy_public(ctx: &Ctx, out: &mut Out) {
                 format!("the policy of bucket {} allows everyone, but RestrictPublicBuckets blocks it", b.name)
             }
             (false, false) => {
-                format!("the policy of bucket {} allows everyone (`Principal: *`) with no condition", b.name)
+                format!(
+                    "the policy of bucket {} allows everyone (`Principal: *`) with no condition restricting who",
+                    b.name
+                )
             }
         };
-        let proof: Vec<_> = open.iter().map(|s| s.evidence()).collect();
         out.verdict(
             ok,
             bucket_resource(a, b),
             msg,
-            json!({ "public_statements": proof, "restrict_public_buckets": restricted }),
+            json!({ "public_statements": open, "restrict_public_buckets": restricted }),
         );
     });
 }
