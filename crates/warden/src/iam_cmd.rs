@@ -152,7 +152,7 @@ pub fn run(args: IamArgs) -> anyhow::Result<u8> {
         }
         IamCommand::Simulate { .. } => bail!("give `--input FILE` or `--principal ARN --action A --resource R`"),
         IamCommand::WhoCan { action, resource, source, format } => {
-            let auth = authorizer(&source, None)?;
+            let auth = authorizer_for(&source, None, Some(&resource))?;
             let grants = auth.who_can(&action, &resource);
             emit(&render_grants(&grants, format, true)?);
             Ok(0)
@@ -253,15 +253,37 @@ fn parse_context(items: &[String]) -> anyhow::Result<warden_iam::Context> {
     Ok(c)
 }
 
-/// The authorizer for the account holding `principal` (or the first account).
+/// The account that owns `resource`: the ARN's account field, or for S3 (whose ARNs
+/// carry none) the account whose bucket list holds the bucket.
+fn owner_of(accounts: &[warden_model::inventory::Account], resource: &str) -> Option<usize> {
+    if let Some(acct) = warden_iam::arn::account_of(resource) {
+        return accounts.iter().position(|a| a.id == acct);
+    }
+    let bucket = resource.strip_prefix("arn:aws:s3:::").map(|r| r.split('/').next().unwrap_or(r))?;
+    accounts.iter().position(|a| a.s3.buckets.known().is_some_and(|bs| bs.iter().any(|b| b.name == bucket)))
+}
+
+/// The authorizer for the account holding `principal`, else the one owning `resource`,
+/// else the first account. Only that account's principals and policies are evaluated.
 fn authorizer(source: &Source, principal: Option<&str>) -> anyhow::Result<Authorizer> {
+    authorizer_for(source, principal, None)
+}
+
+fn authorizer_for(source: &Source, principal: Option<&str>, resource: Option<&str>) -> anyhow::Result<Authorizer> {
     let account = if let Some(p) = &source.snapshot {
         let snap = warden_model::Snapshot::read(p).with_context(|| format!("reading snapshot `{}`", p.display()))?;
-        let want = principal.and_then(warden_iam::arn::account_of);
         let mut accounts = snap.inventory.accounts;
-        let idx = want.and_then(|w| accounts.iter().position(|a| a.id == w)).unwrap_or(0);
         if accounts.is_empty() {
             bail!("snapshot `{}` holds no account", p.display());
+        }
+        let by_principal =
+            principal.and_then(warden_iam::arn::account_of).and_then(|w| accounts.iter().position(|a| a.id == w));
+        let idx = by_principal.or_else(|| resource.and_then(|r| owner_of(&accounts, r))).unwrap_or(0);
+        if accounts.len() > 1 {
+            eprintln!(
+                "note: evaluating the principals and policies of account {} only (cross-account access is not evaluated yet)",
+                accounts.get(idx).map_or("", |a| a.id.as_str())
+            );
         }
         accounts.swap_remove(idx)
     } else if let Some(p) = &source.authz_details {

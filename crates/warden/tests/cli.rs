@@ -242,3 +242,24 @@ fn closed_pipe_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn who_can_evaluates_the_account_that_owns_the_bucket() {
+    let out = warden()
+        .args([
+            "iam",
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::northwind-prod-data-lake-raw/x",
+            "--snapshot",
+            &example(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let principals: Vec<&str> = text.lines().filter(|l| l.starts_with("arn:")).collect();
+    assert!(!principals.is_empty());
+    assert!(principals.iter().all(|p| p.contains(":592837465012:")), "{principals:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("account 592837465012 only"));
+}
