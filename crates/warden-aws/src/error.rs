@@ -93,6 +93,10 @@ where
                 failure(UnknownKind::NotEnabledInRegion, code, message)
             } else if THROTTLED.contains(&code) || status == Some(429) {
                 failure(UnknownKind::Throttled, if code.is_empty() { "HTTP 429" } else { code }, message)
+            } else if code.is_empty() && status.is_some_and(|s| (200..300).contains(&s)) {
+                // A success status whose body the SDK could not deserialise.
+                let code = status.map(|s| format!("unparseable HTTP {s} response")).unwrap_or_default();
+                failure(UnknownKind::MalformedResponse, &code, source_chain(err))
             } else if code.is_empty() {
                 let code = status.map_or_else(|| "unhandled error".to_owned(), |s| format!("HTTP {s}"));
                 failure(UnknownKind::Error, &code, message)

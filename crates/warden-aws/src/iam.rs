@@ -217,8 +217,13 @@ async fn identities(ctx: &Ctx) -> Iam {
                 .map(policy_document)
                 .unwrap_or(serde_json::Value::Null);
             let arn = p.arn().unwrap_or_default().to_owned();
+            // The name is the ARN's last segment; some answers (moto's) leave `PolicyName` out.
+            let name = match p.policy_name() {
+                Some(n) if !n.is_empty() => n.to_owned(),
+                _ => arn.rsplit('/').next().unwrap_or_default().to_owned(),
+            };
             policies.push(ManagedPolicy {
-                name: p.policy_name().unwrap_or_default().to_owned(),
+                name,
                 aws_managed: arn.contains(":iam::aws:policy/"),
                 arn,
                 path: p.path().unwrap_or("/").to_owned(),

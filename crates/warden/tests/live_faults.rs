@@ -194,7 +194,10 @@ fn faults_become_unknown_and_the_collection_finishes() {
     // The grouped end-of-collection summary.
     assert!(stderr.contains("throttled after retries (Throttling): "), "{stderr}");
     assert!(stderr.contains("iam:GetAccountAuthorizationDetails ×1"), "{stderr}");
-    assert!(stderr.contains("throttled after retries (ThrottlingException): kms:ListKeys ×1"), "{stderr}");
+    assert!(
+        stderr.contains("throttled after retries (ThrottlingException): kms:ListAliases ×1, kms:ListKeys ×1"),
+        "{stderr}"
+    );
     assert!(stderr.contains("denied (AccessDeniedException)"), "{stderr}");
 
     // Checks that need what could not be read say ERROR, with the reason.

@@ -107,7 +107,8 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert_eq!(groups.len(), 2);
     // Credential report (generate/poll/get) and password policy.
     let report = known(&acct["credential_report"], "credential report").as_array().unwrap();
-    assert!(report.iter().any(|r| r["user"] == "<root_account>"));
+    // Emulator gap, pinned: moto's report has no `<root_account>` row.
+    assert!(!report.iter().any(|r| r["user"] == "<root_account>"), "moto now reports the root user; update this pin");
     assert!(report.iter().any(|r| r["user"] == "bob" && r["password_enabled"] == true && r["mfa_active"] == false));
     let pp = known(&acct["password_policy"], "password policy");
     assert_eq!(pp["minimum_password_length"], 8);
@@ -123,7 +124,11 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert!(known(&public["public_access_block"], "public pab").is_null());
     let private = bucket("acme-private-data");
     assert_eq!(known(&private["public_access_block"], "private pab")["block_public_policy"], true);
-    assert_eq!(known(&private["versioning"], "versioning")["status"], "Enabled");
+    // Emulator gap, pinned: moto answers GetBucketVersioning with a `GetBucketVersioningResponse`
+    // root element where S3 sends `VersioningConfiguration`; the SDK cannot parse it.
+    let versioning = &private["versioning"]["unknown"];
+    assert_eq!(versioning["kind"], "malformed_response", "moto's versioning answer parses now; update this pin");
+    assert!(versioning["message"].as_str().unwrap().starts_with("s3:GetBucketVersioning: unparseable HTTP 200"));
     assert_eq!(known(&private["encryption"], "encryption")["algorithm"], "AES256");
     assert_eq!(known(&private["tags"], "tags")["data"], "confidential");
     assert!(known(&acct["s3"]["account_public_access_block"], "account pab").is_null());
@@ -176,19 +181,11 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert_eq!(trails[0]["multi_region"], true);
     assert_eq!(known(&trails[0]["status"], "trail status")["is_logging"], true);
 
-    // --- emulator gaps, pinned: moto does not implement the Account API, so contacts
-    // are Unknown with the operation and error, and the contact check says ERROR.
-    let contacts = &acct["contacts"]["unknown"];
-    assert!(
-        contacts.is_object(),
-        "moto now answers account:GetAlternateContact; update this pin: {}",
-        acct["contacts"]
-    );
-    assert!(contacts["message"].as_str().unwrap().starts_with("account:GetAlternateContact: "), "{contacts}");
-    assert!(
-        stderr.contains("account:GetAlternateContact"),
-        "the end-of-collect summary names the failed reads: {stderr}"
-    );
+    // --- emulator gaps, pinned: moto has no GetContactInformation route (HTML 404), so the
+    // read is failed data in the summary; alternate contacts are answered (none set).
+    assert!(known(&acct["contacts"], "contacts").get("security").is_none());
+    assert!(stderr.contains("(HTTP 404): account:GetContactInformation ×1"), "{stderr}");
+    assert!(stderr.contains("(unparseable HTTP 200 response): s3:GetBucketVersioning ×3"), "{stderr}");
 
     // --- scan the snapshot: the planted weaknesses FAIL, their counterparts PASS.
     let out =
@@ -214,7 +211,7 @@ fn collects_the_seeded_estate_and_scans_it() {
         ("s3_bucket_block_public_access", "acme-private-data", "PASS"),
         ("s3_bucket_denies_insecure_transport", "acme-private-data", "PASS"),
         ("s3_bucket_denies_insecure_transport", "acme-public-assets", "FAIL"),
-        ("s3_bucket_versioning_enabled", "acme-private-data", "PASS"),
+        ("s3_bucket_versioning_enabled", "acme-private-data", "ERROR"),
         ("s3_account_block_public_access", account, "FAIL"),
         ("ec2_sg_no_admin_ports_from_ipv4_world", ids["open_sg"].as_str().unwrap(), "FAIL"),
         ("ec2_sg_no_admin_ports_from_ipv4_world", ids["web_sg"].as_str().unwrap(), "PASS"),
@@ -226,7 +223,7 @@ fn collects_the_seeded_estate_and_scans_it() {
         ("kms_cmk_rotation_enabled", seeded["kms"]["not_rotated"].as_str().unwrap(), "FAIL"),
         ("kms_cmk_rotation_enabled", seeded["kms"]["rotated"].as_str().unwrap(), "PASS"),
         ("cloudtrail_log_file_validation", "trail/main-trail", "FAIL"),
-        ("account_security_contact", account, "ERROR"),
+        ("account_security_contact", account, "FAIL"),
     ];
     let mut wrong = Vec::new();
     for (check, arn, want) in expect {
@@ -236,9 +233,15 @@ fn collects_the_seeded_estate_and_scans_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    let contact =
-        doc["findings"].as_array().unwrap().iter().find(|f| f["check_id"] == "account_security_contact").unwrap();
-    assert!(contact["message"].as_str().unwrap().contains("account:GetAlternateContact"), "{contact}");
+    let versioning = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check_id"] == "s3_bucket_versioning_enabled" && f["resource"]["arn"] == "arn:aws:s3:::acme-private-data"
+        })
+        .unwrap();
+    assert!(versioning["message"].as_str().unwrap().contains("s3:GetBucketVersioning"), "{versioning}");
 
     // --- the scanner policy: every call made is in it, and every call is read-only.
     let calls: Vec<Value> = serde_json::from_slice(&std::fs::read(&calls_path).unwrap()).unwrap();

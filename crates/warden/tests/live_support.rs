@@ -70,6 +70,9 @@ impl Drop for Moto {
 
 /// Dummy credentials and nothing from the developer's own AWS configuration.
 pub fn isolated_env(cmd: &mut std::process::Command, endpoint: &str, dir: &Path) {
+    for empty in ["aws-config", "aws-credentials"] {
+        std::fs::write(dir.join(empty), "").unwrap();
+    }
     for var in
         ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]
     {
@@ -80,8 +83,8 @@ pub fn isolated_env(cmd: &mut std::process::Command, endpoint: &str, dir: &Path)
         .env("AWS_REGION", "us-east-1")
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_CONFIG_FILE", dir.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
+        .env("AWS_CONFIG_FILE", dir.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true");
 }
 
