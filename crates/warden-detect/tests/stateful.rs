@@ -203,3 +203,37 @@ fn flow_reject_spike_and_outbound_volume() {
     });
     assert!(!has(&run(cfg, &[], &internal), "warden_flow_outbound_volume"));
 }
+
+#[test]
+fn flow_logs_read_from_gzip_files_in_a_directory() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("warden-flow-{}", std::process::id()));
+    let sub = dir.join("AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01");
+    std::fs::create_dir_all(&sub).unwrap();
+    let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
+    let body = flows(25, |i| {
+        format!(
+            "2 111122223333 eni-9 203.0.113.5 10.0.0.8 {} 3389 6 12 2000 {} {} REJECT OK\n",
+            40000 + i,
+            1714557600 + i,
+            1714557601 + i
+        )
+    });
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(format!("{header}{body}").as_bytes()).unwrap();
+    std::fs::write(
+        sub.join("111122223333_vpcflowlogs_us-east-1_fl-1_20240501T1000Z_abc.log.gz"),
+        enc.finish().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(sub.join("notes.md"), "not a flow log").unwrap();
+    let mut d = Detector::new(RuleSet::new(), DetectOptions::default());
+    d.read_flow_logs(std::slice::from_ref(&dir));
+    let out = d.finish();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.stats.flow_records, 25);
+    let f = out.findings.iter().find(|f| f.check_id == "warden_flow_brute_force").unwrap();
+    assert_eq!(f.resource.arn, "arn:aws:ec2::111122223333:network-interface/eni-9");
+    assert_eq!(f.compliance["mitre-attack"], vec!["T1110", "credential-access"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
