@@ -28,6 +28,9 @@ pub enum Command {
     Collect(CollectArgs),
     /// Write the bundled fictional estate (or a large one for benchmarks) as a snapshot.
     Example(ExampleArgs),
+    /// Judge an estate against one framework: each requirement's status, the findings
+    /// behind it, and a score.
+    Compliance(ComplianceArgs),
     /// List the checks Warden runs.
     Checks {
         #[command(subcommand)]
@@ -138,6 +141,27 @@ pub struct ScanArgs {
     pub store: crate::store_cmd::StoreArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ComplianceArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The framework, e.g. `cis-aws-7.0` (see `warden frameworks list`).
+    #[arg(long, value_name = "ID")]
+    pub framework: String,
+    /// Mute findings matched by the rules of this YAML file.
+    #[arg(long, value_name = "FILE")]
+    pub mutelist: Option<PathBuf>,
+    /// table, json or csv give the requirements; html and markdown the full report.
+    #[arg(long, short = 'f', default_value = "table", value_parser = parse_format)]
+    pub format: warden_report::Format,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a requirement fails (`none`: never).
+    #[arg(long, default_value = "info", value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Args, Debug)]

@@ -1,7 +1,8 @@
 //! One function per subcommand, each returning the process exit code.
 
 use crate::cli::{
-    BenchArgs, Cli, CollectArgs, Command, ExampleArgs, GenerateKind, ListAction, ScanArgs, SchemaKind, SourceArgs,
+    BenchArgs, Cli, CollectArgs, Command, ComplianceArgs, ExampleArgs, GenerateKind, ListAction, ScanArgs, SchemaKind,
+    SourceArgs,
 };
 use crate::output;
 use anyhow::Context;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(&args, cli.color),
         Command::Collect(args) => collect(&args),
+        Command::Compliance(args) => compliance(&args, cli.color),
         Command::Example(args) => example(&args),
         Command::Checks { action: ListAction::List { json } } => list_checks(json),
         Command::Frameworks { action: ListAction::List { json } } => list_frameworks(json),
@@ -86,6 +88,96 @@ pub fn compliance_views(
         None => registry.frameworks().iter().collect(),
     };
     Ok(frameworks.into_iter().map(|fw| warden_checks::compliance::evaluate(fw, findings)).collect())
+}
+
+fn compliance(args: &ComplianceArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
+    use warden_report::Format;
+    let (snapshot, source, failed_reads) = load_source(&args.source)?;
+    let registry = Registry::builtin()?;
+    let sel = Selection { framework: Some(args.framework.clone()), ..Default::default() };
+    let now = snapshot.collected_at;
+    let mut findings = registry.run(&snapshot, &sel, now)?;
+    let mut info = ScanInfo::new(source, Utc::now());
+    info.collected_at = Some(snapshot.collected_at);
+    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    info.framework = Some(args.framework.clone());
+    info.notes.extend(failed_reads);
+    if let Some(path) = &args.mutelist {
+        info.notes.extend(Mutelist::read(path)?.apply(&mut findings, now).expired);
+    }
+    info.compliance = compliance_views(&registry, Some(&args.framework), &findings)?;
+    let report = info.compliance.first().cloned().context("no framework view")?;
+    let failed = report.requirements.iter().any(|r| r.status == warden_model::Status::Fail);
+    let code = u8::from(failed && args.fail_on.0.is_some());
+    match args.format {
+        Format::Html | Format::Markdown => {
+            let out = crate::cli::OutputArgs {
+                format: args.format,
+                output: args.output.clone(),
+                fail_on: args.fail_on,
+                status: Vec::new(),
+                show_pass: false,
+            };
+            crate::output::emit(&info, &findings, &out, color)?;
+            return Ok(code);
+        }
+        _ => {}
+    }
+    let mut sink: Box<dyn Write> = match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot write `{}`", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(&mut sink);
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({ "scan": info_without_views(&info), "framework": report.framework,
+                "name": report.name, "version": report.version, "score": report.score, "requirements": report.requirements }),
+            )?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["id", "title", "status", "reason", "checks", "finding_ids"])?;
+            for r in &report.requirements {
+                w.write_record([
+                    &r.id,
+                    &r.title,
+                    r.status.as_str(),
+                    &r.reason,
+                    &r.checks.join(";"),
+                    &r.finding_ids.join(";"),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            writeln!(out, "{} {} — {} · score {}%", report.name, report.version, info.source, report.score)?;
+            for r in &report.requirements {
+                writeln!(out, "{:<7} {:<6} {} — {}", r.id, r.status.as_str(), r.title, r.reason)?;
+            }
+            let count = |s: warden_model::Status| report.requirements.iter().filter(|r| r.status == s).count();
+            use warden_model::Status as S;
+            writeln!(
+                out,
+                "{} requirements: {} PASS, {} FAIL, {} ERROR, {} MANUAL",
+                report.requirements.len(),
+                count(S::Pass),
+                count(S::Fail),
+                count(S::Error),
+                count(S::Manual)
+            )?;
+        }
+        other => anyhow::bail!("`warden compliance` writes table, json, csv, html or markdown, not {other:?}"),
+    }
+    out.flush()?;
+    Ok(code)
+}
+
+/// Scan metadata without the framework views (the compliance JSON carries its own).
+fn info_without_views(info: &ScanInfo) -> ScanInfo {
+    ScanInfo { compliance: Vec::new(), ..info.clone() }
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

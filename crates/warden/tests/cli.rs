@@ -263,3 +263,43 @@ fn who_can_evaluates_the_account_that_owns_the_bucket() {
     assert!(principals.iter().all(|p| p.contains(":592837465012:")), "{principals:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("account 592837465012 only"));
 }
+
+#[test]
+fn compliance_lists_every_cis_requirement_with_a_status() {
+    let out = warden()
+        .args(["compliance", "--framework", "cis-aws-7.0", "--snapshot", &example(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the example fails CIS requirements");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reqs = v["requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), 70);
+    for r in reqs {
+        let status = r["status"].as_str().unwrap();
+        assert!(["PASS", "FAIL", "ERROR", "MANUAL"].contains(&status), "{r}");
+        if status == "MANUAL" {
+            assert!(r["audit"].as_str().is_some_and(|a| a.len() > 20), "MANUAL without audit steps: {r}");
+        } else {
+            assert!(r["finding_ids"].as_array().is_some(), "{r}");
+        }
+    }
+    let fail = reqs.iter().find(|r| r["id"] == "2.5").unwrap();
+    assert_eq!(fail["status"], "FAIL");
+    assert!(!fail["finding_ids"].as_array().unwrap().is_empty());
+    let csv_out = warden()
+        .args([
+            "compliance",
+            "--framework",
+            "cis-aws-7.0",
+            "--snapshot",
+            &example(),
+            "--format",
+            "csv",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(csv_out.status.code(), Some(0));
+    assert_eq!(csv::Reader::from_reader(csv_out.stdout.as_slice()).records().count(), 70);
+}
