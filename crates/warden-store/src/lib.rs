@@ -131,6 +131,9 @@ pub fn scope_of(source_kind: &str, accounts: &[String]) -> String {
     format!("{source_kind}:{}", ids.join(","))
 }
 
+/// First and last time a finding was recorded.
+pub type Seen = (DateTime<Utc>, DateTime<Utc>);
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -175,22 +178,27 @@ impl Store {
         c.pragma_update(None, "journal_mode", "WAL").map_err(|e| classify(&self.path, e))?;
         c.pragma_update(None, "synchronous", "NORMAL").map_err(|e| classify(&self.path, e))?;
         if version == 0 {
-            let tables: i64 = c
-                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+            // Several scans may start at once on a fresh file: create the schema under
+            // a write lock, after looking again.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| classify(&self.path, e))?;
-            if tables > 0 {
-                return Err(Error::Corrupt {
-                    path: self.path.clone(),
-                    detail: "an SQLite file with other tables".into(),
-                });
+            let version: i64 =
+                tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| classify(&self.path, e))?;
+            if version == 0 {
+                let tables: i64 = tx
+                    .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+                    .map_err(|e| classify(&self.path, e))?;
+                if tables > 0 {
+                    return Err(Error::Corrupt {
+                        path: self.path.clone(),
+                        detail: "an SQLite file with other tables".into(),
+                    });
+                }
+                tx.execute_batch(SCHEMA).map_err(|e| classify(&self.path, e))?;
             }
-            c.execute_batch(SCHEMA).map_err(|e| classify(&self.path, e))?;
-        } else {
-            let ok: String =
-                c.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| classify(&self.path, e))?;
-            if ok != "ok" {
-                return Err(Error::Corrupt { path: self.path.clone(), detail: ok });
-            }
+            tx.commit().map_err(|e| classify(&self.path, e))?;
         }
         Ok(())
     }
@@ -323,7 +331,7 @@ impl Store {
     }
 
     /// First and last time each finding was seen, for the ids asked.
-    pub fn seen(&self, ids: &[&str]) -> Result<HashMap<String, (DateTime<Utc>, DateTime<Utc>)>> {
+    pub fn seen(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {
         let mut st = self
             .conn
             .prepare_cached("SELECT first_seen, last_seen FROM seen WHERE finding_id = ?1")
@@ -492,7 +500,6 @@ fn classify(path: &Path, e: rusqlite::Error) -> Error {
 }
 
 const SCHEMA: &str = "
-BEGIN;
 CREATE TABLE scans (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at TEXT NOT NULL,
@@ -522,5 +529,4 @@ CREATE TABLE mutes (
     created_at TEXT NOT NULL
 );
 PRAGMA user_version = 1;
-COMMIT;
 ";

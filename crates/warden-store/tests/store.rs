@@ -1,6 +1,8 @@
 //! The store against real files: round trips, diffs, mutes, a writer killed mid-write,
 //! and files that are not Warden databases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{TimeZone, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -122,12 +124,12 @@ fn garbage_file_gives_a_clear_error() {
 
     // A real SQLite file of someone else's is refused too, not written to.
     let other = dir.path().join("other.db");
-    rusqlite_free_other(&other);
+    foreign_sqlite_file(&other);
     assert!(matches!(Store::open(&other), Err(warden_store::Error::Corrupt { .. })));
 }
 
 /// A valid SQLite file with a foreign table, made through a Warden store then altered.
-fn rusqlite_free_other(p: &std::path::Path) {
+fn foreign_sqlite_file(p: &std::path::Path) {
     // Write a Warden store, then zero its user_version by truncating the header field.
     drop(Store::open(p).unwrap());
     let mut bytes = std::fs::read(p).unwrap();

@@ -141,7 +141,12 @@ pub fn record_scan(args: &StoreArgs, info: &mut ScanInfo, findings: &mut [Findin
     let scope = warden_store::scope_of(source_kind(&info.source), &info.accounts);
     let previous = store.previous_of_scope(&scope, None)?;
     let rec = store.record(
-        &NewScan { started_at: info.generated_at, source: &info.source, scope: &scope, tool_version: &info.tool_version },
+        &NewScan {
+            started_at: info.generated_at,
+            source: &info.source,
+            scope: &scope,
+            tool_version: &info.tool_version,
+        },
         findings,
     )?;
     tracing::info!(scan = rec.id, db = %store.path().display(), "scan recorded");
@@ -209,8 +214,7 @@ fn parse_until(s: &str) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         // The whole day is included.
         return d
-            .succ_opt()
-            .and_then(|n| n.and_hms_opt(0, 0, 0))
+            .and_hms_opt(23, 59, 59)
             .map(|t| t.and_utc())
             .with_context(|| format!("`--until {s}` is out of range"));
     }
@@ -231,7 +235,11 @@ fn history(store: &Store, json: bool) -> anyhow::Result<u8> {
         writeln!(out, "no scan recorded in `{}`", store.path().display())?;
         return Ok(0);
     }
-    writeln!(out, "{:>5}  {:<20}  {:>7} {:>6} {:>6} {:>6}  {:<30}  source", "scan", "time", "total", "FAIL", "PASS", "MUTED", "scope")?;
+    writeln!(
+        out,
+        "{:>5}  {:<20}  {:>7} {:>6} {:>6} {:>6}  {:<30}  source",
+        "scan", "time", "total", "FAIL", "PASS", "MUTED", "scope"
+    )?;
     for s in &scans {
         let n = |st: Status| s.by_status.get(&st).copied().unwrap_or(0);
         writeln!(
@@ -261,7 +269,10 @@ fn warden_report_truncate(s: &str, max: usize) -> String {
 }
 
 fn accounts_of(scope: &str) -> Vec<String> {
-    scope.split_once(':').map(|(_, ids)| ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+    scope
+        .split_once(':')
+        .map(|(_, ids)| ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 fn diff(store: &Store, a: Option<i64>, b: Option<i64>, args: &OutputArgs, color: ColorChoice) -> anyhow::Result<u8> {

@@ -1,0 +1,193 @@
+//! The scan history through the real binary: two scans with one weakness fixed, mutes,
+//! `--since-last`, `diff` in every format, `report`, and a corrupt database. Every run
+//! points `WARDEN_DB` at a temporary file, never at the user's data directory.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example() -> PathBuf {
+    repo().join("examples/northwind.json")
+}
+
+fn warden(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("warden").unwrap();
+    c.env("WARDEN_DB", db).env_remove("NO_COLOR").env_remove("WARDEN_LOG");
+    c
+}
+
+fn json_of(c: &mut Command) -> Value {
+    let out = c.output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["findings"].as_array().cloned().unwrap_or_else(|| v.as_array().cloned().unwrap())
+}
+
+/// The example estate with the public EBS snapshot made private.
+fn fixed_copy(dir: &Path) -> PathBuf {
+    let mut snap: Value = serde_json::from_slice(&std::fs::read(example()).unwrap()).unwrap();
+    let mut fixed = 0;
+    for acct in snap["inventory"]["accounts"].as_array_mut().unwrap() {
+        for region in acct["regions"].as_array_mut().unwrap() {
+            let Some(list) = region.pointer_mut("/ec2/snapshots/known").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for s in list {
+                if s["id"] == "snap-c0470af30e2aff794" {
+                    s["create_volume_permissions"]["known"] = serde_json::json!([]);
+                    fixed += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(fixed, 1, "the example estate changed: pick another weakness");
+    let p = dir.join("fixed.json");
+    std::fs::write(&p, serde_json::to_vec(&snap).unwrap()).unwrap();
+    p
+}
+
+#[test]
+fn diff_shows_exactly_the_fixed_weakness_as_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let fixed = fixed_copy(dir.path());
+    let before = json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--format", "json"]));
+    let target: Vec<Value> = findings(&before)
+        .into_iter()
+        .filter(|f| f["status"] == "FAIL" && f["resource"]["arn"].as_str().unwrap().ends_with("snap-c0470af30e2aff794"))
+        .collect();
+    assert_eq!(target.len(), 1, "the public snapshot fails one check");
+    json_of(warden(&db).arg("scan").arg("--snapshot").arg(&fixed).args(["--format", "json"]));
+
+    let diff = json_of(warden(&db).args(["diff", "--format", "json"]));
+    let rows = findings(&diff);
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["id"], target[0]["id"]);
+    assert_eq!(rows[0]["evidence"]["change"], "resolved");
+    assert_eq!(rows[0]["status"], "PASS");
+    // A fix is not a failure: exit 0.
+    let out = warden(&db).arg("diff").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("0 new, 1 resolved, 0 changed"), "{text}");
+
+    // The other way round, the weakness is new and the diff exits 1.
+    let out = warden(&db).args(["diff", "2", "1", "--format", "jsonl"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["evidence"]["change"], "new");
+
+    // Every output format renders the diff.
+    for format in ["table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "junit", "html", "markdown"] {
+        let out = warden(&db).args(["diff", "1", "2", "--format", format]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.is_empty(), "{format}");
+    }
+
+    // History lists both scans.
+    let h = json_of(warden(&db).args(["history", "--json"]));
+    assert_eq!(h.as_array().unwrap().len(), 2);
+    assert_eq!(h[0]["scope"], h[1]["scope"]);
+}
+
+#[test]
+fn since_last_marks_new_findings_and_keeps_first_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let fixed = fixed_copy(dir.path());
+    let first =
+        json_of(warden(&db).arg("scan").arg("--snapshot").arg(&fixed).args(["--since-last", "--format", "json"]));
+    assert!(findings(&first).iter().all(|f| f["history"]["new"] == true), "first scan: all new");
+    let second =
+        json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--since-last", "--format", "json"]));
+    let new: Vec<Value> = findings(&second).into_iter().filter(|f| f["history"]["new"] == true).collect();
+    // The public snapshot came back (PASS → FAIL): the only finding with a new status.
+    assert_eq!(new.len(), 1, "{new:#?}");
+    assert_eq!(new[0]["status"], "FAIL");
+    let f0 = &findings(&second)[0];
+    assert!(f0["history"]["first_seen"].as_str().unwrap() < f0["history"]["last_seen"].as_str().unwrap());
+
+    let md = warden(&db)
+        .arg("scan")
+        .arg("--snapshot")
+        .arg(example())
+        .args(["--since-last", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("### New since the last scan: 0"), "{md}");
+    assert!(md.contains("### Compliance") && md.contains("| Status | Count |"), "{md}");
+}
+
+#[test]
+fn store_mutes_apply_show_in_reports_and_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let scan = json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--format", "json"]));
+    let victim = findings(&scan).into_iter().find(|f| f["status"] == "FAIL").unwrap();
+    let id = victim["id"].as_str().unwrap().to_owned();
+
+    warden(&db).args(["mute", &id, "--reason", "accepted by the CISO", "--until", "2999-01-01"]).assert().success();
+    let out = warden(&db).args(["mute", &id, "--reason", "x", "--until", "2001-01-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a mute in the past is refused");
+    let out = warden(&db).args(["mute", "not an id", "--reason", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let again = json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--format", "json"]));
+    let f = findings(&again).into_iter().find(|f| f["id"] == id.as_str()).unwrap();
+    assert_eq!(f["status"], "MUTED");
+    assert!(f["muted_by"].as_str().unwrap().contains("accepted by the CISO"));
+
+    // The HTML report of the stored scan lists the suppression.
+    let html = dir.path().join("r.html");
+    warden(&db).args(["report", "-o"]).arg(&html).assert().success();
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("store mute") && html.contains("accepted by the CISO"));
+
+    let listed = warden(&db).arg("mutes").output().unwrap();
+    assert!(String::from_utf8(listed.stdout).unwrap().contains("until 2999-01-01"));
+    warden(&db).args(["unmute", &id]).assert().success();
+    warden(&db).args(["unmute", &id]).assert().code(2);
+    let after = json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--format", "json"]));
+    let f = findings(&after).into_iter().find(|f| f["id"] == id.as_str()).unwrap();
+    assert_eq!(f["status"], "FAIL");
+}
+
+#[test]
+fn corrupt_database_gives_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    std::fs::write(&db, vec![0x5a_u8; 8192]).unwrap();
+    for args in [&["history"][..], &["scan", "--example"][..], &["diff"][..]] {
+        let out = warden(&db).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("corrupt or not a Warden database") && err.contains("h.db"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn diff_needs_two_scans_and_no_history_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let unused = dir.path().join("unused.db");
+    json_of(warden(&unused).args(["scan", "--example", "--no-history", "--format", "json"]));
+    assert!(!unused.exists());
+    warden(&db).args(["diff"]).assert().code(2);
+    json_of(warden(&db).args(["scan", "--example", "--format", "json"]));
+    let out = warden(&db).args(["diff"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only one scan"));
+}
