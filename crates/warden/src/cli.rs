@@ -46,6 +46,8 @@ pub enum Command {
         #[arg(value_enum, default_value_t = SchemaKind::Snapshot)]
         kind: SchemaKind,
     },
+    /// Hunt through CloudTrail and VPC flow logs: Sigma rules and stateful detectors.
+    Detect(DetectCmd),
     /// Evaluate IAM policies exactly as AWS does: simulate, who-can, what-can, lint.
     Iam(crate::iam_cmd::IamArgs),
     /// Measure a full scan of a generated estate (time per phase, peak memory).
@@ -162,6 +164,14 @@ pub struct ComplianceArgs {
     /// Exit 1 when a requirement fails (`none`: never).
     #[arg(long, default_value = "info", value_name = "SEVERITY", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+}
+
+#[derive(Args, Debug)]
+pub struct DetectCmd {
+    #[command(flatten)]
+    pub detect: crate::detect_cmd::DetectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Args, Debug)]

@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Frameworks { action: ListAction::List { json } } => list_frameworks(json),
         Command::Schema { kind } => schema(kind),
         Command::Iam(args) => crate::iam_cmd::run(args),
+        Command::Detect(cmd) => detect(&cmd, cli.color),
         Command::Bench(args) => bench(&args),
         Command::Store(cmd) => crate::store_cmd::run(cmd, cli.color),
         Command::Generate { what } => generate(what),
@@ -190,6 +191,24 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
+}
+
+fn detect(cmd: &crate::cli::DetectCmd, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
+    use crate::detect_cmd::DetectOutcome;
+    match crate::detect_cmd::run(&cmd.detect)? {
+        DetectOutcome::Printed => Ok(0),
+        DetectOutcome::Findings(findings) => {
+            let sources: Vec<String> =
+                cmd.detect.paths.iter().chain(&cmd.detect.flow_logs).map(|p| p.display().to_string()).collect();
+            let mut info = ScanInfo::new(sources.join(", "), Utc::now());
+            let mut accounts: Vec<String> = findings.iter().map(|f| f.resource.account_id.clone()).collect();
+            accounts.sort();
+            accounts.dedup();
+            accounts.retain(|a| !a.is_empty());
+            info.accounts = accounts;
+            output::emit(&info, &findings, &cmd.output, color)
+        }
+    }
 }
 
 fn collect(args: &CollectArgs) -> anyhow::Result<u8> {

@@ -6,10 +6,11 @@
 
 mod cli;
 mod commands;
+mod detect_cmd;
 mod iam_cmd;
 mod live;
-mod store_cmd;
 mod output;
+mod store_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;

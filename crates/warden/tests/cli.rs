@@ -303,3 +303,19 @@ fn compliance_lists_every_cis_requirement_with_a_status() {
     assert_eq!(csv_out.status.code(), Some(0));
     assert_eq!(csv::Reader::from_reader(csv_out.stdout.as_slice()).records().count(), 70);
 }
+
+#[test]
+fn detect_finds_the_attack_in_the_invictus_sample() {
+    let data = repo().join("../shared/data/cloudtrail/invictus");
+    let out = warden().args(["detect"]).arg(&data).args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs = v["findings"].as_array().unwrap();
+    assert!(fs.len() >= 20, "{}", fs.len());
+    assert!(fs.iter().any(|f| f["check_id"] == "warden_cis_unauthorized_api_calls"));
+    assert!(
+        fs.iter()
+            .all(|f| f["compliance"].get("mitre-attack").is_some() || f["compliance"].get("cis-aws-7.0").is_some())
+    );
+    warden().args(["detect", "--list-rules"]).assert().success();
+}
