@@ -21,6 +21,21 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("iam_support_role_exists", support_role),
     ("iam_server_certificate_not_expired", server_certificates),
     ("iam_user_single_active_key", single_active_key),
+    ("iam_user_not_admin_equivalent", user_admin_equivalent),
+];
+
+/// Actions that together mean "administrator": control of identities, of what runs,
+/// of data and keys, and of the audit trail. A principal the IAM engine allows all of
+/// them on every resource is admin-equivalent, however its policies are written.
+const ADMIN_PROBES: &[&str] = &[
+    "iam:CreateUser",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PassRole",
+    "ec2:RunInstances",
+    "s3:DeleteBucket",
+    "kms:ScheduleKeyDeletion",
+    "cloudtrail:StopLogging",
 ];
 
 const ROTATION_DAYS: i64 = 90;
@@ -424,6 +439,42 @@ fn single_active_key(ctx: &Ctx, out: &mut Out) {
                 format!("user {} has {} active access keys", u.name, active.len())
             };
             out.verdict(ok, user_resource(a, u), msg, json!({ "active_keys": active }));
+        }
+    }
+}
+
+fn user_admin_equivalent(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let list = users(a, out);
+        if list.is_empty() {
+            continue;
+        }
+        let auth = warden_iam::Authorizer::for_account(a);
+        for u in list {
+            // Ask as the user would when signed in with MFA over TLS: conditions the user
+            // can satisfy do not make an admin grant safe.
+            let decide = |action: &str| {
+                let mut req = warden_iam::Request::new(&u.arn, action, "*");
+                req.context = warden_iam::Context::new()
+                    .with("aws:MultiFactorAuthPresent", "true")
+                    .with("aws:SecureTransport", "true");
+                auth.evaluate(&req)
+            };
+            let decisions: Vec<(&str, warden_iam::Decision)> = ADMIN_PROBES.iter().map(|p| (*p, decide(p))).collect();
+            let denied: Vec<&str> = decisions.iter().filter(|(_, d)| !d.is_allowed()).map(|(p, _)| *p).collect();
+            let ok = !denied.is_empty();
+            let msg = if ok {
+                format!("user {} is not an administrator ({} of the admin actions denied)", u.name, denied.len())
+            } else {
+                format!("user {} is admin-equivalent: allowed every administrative probe action on `*`", u.name)
+            };
+            let proof = decisions.first().map(|(p, d)| json!({ "action": p, "decision": d }));
+            out.verdict(
+                ok,
+                user_resource(a, u),
+                msg,
+                json!({ "probes": ADMIN_PROBES, "denied": denied, "proof": proof }),
+            );
         }
     }
 }
