@@ -24,6 +24,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("meta/s3.yaml", include_str!("../meta/s3.yaml")),
     ("meta/ec2.yaml", include_str!("../meta/ec2.yaml")),
     ("meta/kms.yaml", include_str!("../meta/kms.yaml")),
+    ("meta/net.yaml", include_str!("../meta/net.yaml")),
     ("meta/cloudtrail.yaml", include_str!("../meta/cloudtrail.yaml")),
 ];
 

@@ -35,8 +35,11 @@ fn load() -> Vec<(String, Case)> {
         let text = std::fs::read_to_string(&f).unwrap();
         // Through JSON, so enums such as `Observed` read as `{known: …}` maps exactly as
         // in snapshots (YAML would want `!known` tags).
-        let value: serde_json::Value =
+        // YAML merge keys (`<<: *anchor`) let cases share a base network and override parts.
+        let mut yaml: serde_yaml_ng::Value =
             serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        yaml.apply_merge().unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let value = serde_json::to_value(&yaml).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let cases: Vec<Case> = serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let file = f.file_name().unwrap().to_string_lossy().into_owned();
         all.extend(cases.into_iter().map(|c| (file.clone(), c)));

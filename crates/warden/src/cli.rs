@@ -48,6 +48,11 @@ pub enum Command {
     },
     /// Hunt through CloudTrail and VPC flow logs: Sigma rules and stateful detectors.
     Detect(DetectCmd),
+    /// Network analyses: what the internet can reach, hop by hop.
+    Net {
+        #[command(subcommand)]
+        action: NetAction,
+    },
     /// Evaluate IAM policies exactly as AWS does: simulate, who-can, what-can, lint.
     Iam(crate::iam_cmd::IamArgs),
     /// Measure a full scan of a generated estate (time per phase, peak memory).
@@ -68,6 +73,18 @@ pub enum ListAction {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetAction {
+    /// Every port reachable from 0.0.0.0/0 or ::/0, per network interface, with the
+    /// gateway, route, network ACL and security group rule that let it through.
+    Exposure {
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 

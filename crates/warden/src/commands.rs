@@ -25,6 +25,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Schema { kind } => schema(kind),
         Command::Iam(args) => crate::iam_cmd::run(args),
         Command::Detect(cmd) => detect(&cmd, cli.color),
+        Command::Net { action: crate::cli::NetAction::Exposure { source, output } } => {
+            net_exposure(&source, &output, cli.color)
+        }
         Command::Bench(args) => bench(&args),
         Command::Store(cmd) => crate::store_cmd::run(cmd, cli.color),
         Command::Generate { what } => generate(what),
@@ -191,6 +194,22 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
+}
+
+fn net_exposure(
+    source: &SourceArgs,
+    out: &crate::cli::OutputArgs,
+    color: crate::cli::ColorChoice,
+) -> anyhow::Result<u8> {
+    let (snapshot, source, failed_reads) = load_source(source)?;
+    let registry = Registry::builtin()?;
+    let sel = Selection { checks: vec!["net_*".into()], ..Default::default() };
+    let findings = registry.run(&snapshot, &sel, snapshot.collected_at)?;
+    let mut info = ScanInfo::new(source, Utc::now());
+    info.collected_at = Some(snapshot.collected_at);
+    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    info.notes.extend(failed_reads);
+    output::emit(&info, &findings, out, color)
 }
 
 fn detect(cmd: &crate::cli::DetectCmd, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {

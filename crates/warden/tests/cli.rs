@@ -319,3 +319,22 @@ fn detect_finds_the_attack_in_the_invictus_sample() {
     );
     warden().args(["detect", "--list-rules"]).assert().success();
 }
+
+#[test]
+fn net_exposure_follows_the_whole_path() {
+    let out = warden().args(["net", "exposure", "--snapshot", &example(), "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs = v["findings"].as_array().unwrap();
+    let exposed: Vec<_> =
+        fs.iter().filter(|f| f["check_id"] == "net_internet_exposure" && f["status"] == "FAIL").collect();
+    assert!(!exposed.is_empty());
+    for f in &exposed {
+        let kinds: Vec<&str> =
+            f["evidence"]["exposure"]["path"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.first(), Some(&"internet-gateway"));
+        assert!(kinds.contains(&"network-acl") && kinds.contains(&"security-group"));
+    }
+    // windows-jump opens 3389 to the world in its group, but its subnet's ACL does not.
+    assert!(!fs.iter().any(|f| f["status"] == "FAIL" && f["message"].as_str().unwrap().contains("3389")));
+}

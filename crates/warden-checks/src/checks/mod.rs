@@ -6,6 +6,7 @@ mod cloudtrail;
 mod ec2;
 mod iam;
 mod kms;
+mod net;
 mod policy;
 mod s3;
 
@@ -15,7 +16,7 @@ use warden_model::inventory::{Account, Region, Tags};
 
 /// Every built-in check, service by service.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
-    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
+    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, net::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
         .into_iter()
         .flatten()
         .copied()

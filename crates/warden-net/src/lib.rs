@@ -1,0 +1,370 @@
+//! Which ports of which network interfaces the internet can reach, and the path that
+//! proves it: internet gateway → the subnet's route to it → the network ACL (inbound
+//! rule, and the outbound rule that lets replies back to ephemeral ports) → a security
+//! group rule → the public address.
+//!
+//! "Reachable from the internet" means from arbitrary addresses: from `0.0.0.0/0` for
+//! IPv4 and `::/0` for IPv6. Rules for narrower ranges (a corporate CIDR, another
+//! security group, a prefix list) do not expose an interface to the world, and a
+//! narrower deny in an ACL only carves out part of the world, so for each port the ACL
+//! entry that decides is the first one, in rule order, that covers the whole world.
+//! Security groups are stateful (replies always pass); network ACLs are not, so a reply
+//! to a client's ephemeral port must also be allowed out.
+//!
+//! Not modelled yet (documented in `docs/net.md`): routes to a gateway for only part of
+//! the internet, load balancer listeners and their targets, Global Accelerator, and
+//! prefix lists' contents.
+
+use serde::Serialize;
+use warden_model::inventory::{
+    Direction, Ec2, NaclEntry, NetworkAcl, NetworkInterface, RouteTable, SecurityGroup, SgRule,
+};
+
+pub const IPV4_WORLD: &str = "0.0.0.0/0";
+pub const IPV6_WORLD: &str = "::/0";
+
+/// Client ports a reply goes back to: Linux (32768–60999), IANA dynamic (49152–65535)
+/// and older systems (1024–5000). A reply path exists when the ACL lets any of them out.
+const EPHEMERAL_PROBES: [u16; 3] = [1024, 32768, 49152];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    fn matches(self, rule_protocol: &str) -> bool {
+        match rule_protocol {
+            "-1" | "all" => true,
+            "tcp" | "6" => self == Protocol::Tcp,
+            "udp" | "17" => self == Protocol::Udp,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+impl Family {
+    fn world(self) -> &'static str {
+        match self {
+            Family::Ipv4 => IPV4_WORLD,
+            Family::Ipv6 => IPV6_WORLD,
+        }
+    }
+}
+
+/// One contiguous range of ports reachable from the internet on one interface, with the
+/// rule at every hop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    pub interface_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    pub family: Family,
+    /// The public address the internet connects to.
+    pub address: String,
+    pub protocol: Protocol,
+    pub from_port: u16,
+    pub to_port: u16,
+    pub path: Vec<Hop>,
+}
+
+impl Exposure {
+    pub fn covers(&self, port: u16) -> bool {
+        self.from_port <= port && port <= self.to_port
+    }
+}
+
+/// One step of the path, naming the resource and the rule that lets traffic through.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hop {
+    pub kind: &'static str,
+    pub id: String,
+    pub rule: String,
+}
+
+/// Why an interface with a public address is *not* reachable (for evidence of PASS).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Blocked {
+    pub interface_id: String,
+    pub family: Family,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub exposures: Vec<Exposure>,
+    pub blocked: Vec<Blocked>,
+}
+
+/// The network objects of one region, with the lookups the analysis needs.
+pub struct Region<'a> {
+    route_tables: &'a [RouteTable],
+    igws: Vec<(&'a str, Vec<&'a str>)>,
+    nacls: &'a [NetworkAcl],
+    sgs: &'a [SecurityGroup],
+}
+
+/// What the analysis needs that a region's inventory lacks (an unreadable list), and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing(pub &'static str, pub warden_model::Unknown);
+
+impl<'a> Region<'a> {
+    /// Borrows the lists from a region's EC2 inventory; every list must be readable.
+    pub fn from_ec2(ec2: &'a Ec2) -> Result<Region<'a>, Missing> {
+        fn need<'b, T>(o: &'b warden_model::Observed<Vec<T>>, what: &'static str) -> Result<&'b [T], Missing> {
+            o.get().map(Vec::as_slice).map_err(|u| Missing(what, u.clone()))
+        }
+        let igws = need(&ec2.internet_gateways, "internet gateways")?
+            .iter()
+            .map(|g| (g.id.as_str(), g.attached_vpc_ids.iter().map(String::as_str).collect()))
+            .collect();
+        Ok(Region {
+            route_tables: need(&ec2.route_tables, "route tables")?,
+            igws,
+            nacls: need(&ec2.network_acls, "network ACLs")?,
+            sgs: need(&ec2.security_groups, "security groups")?,
+        })
+    }
+
+    fn route_table(&self, vpc: &str, subnet: &str) -> Option<&'a RouteTable> {
+        let explicit =
+            self.route_tables.iter().find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet)));
+        explicit.or_else(|| self.route_tables.iter().find(|t| t.vpc_id == vpc && t.associations.iter().any(|a| a.main)))
+    }
+
+    fn nacl(&self, vpc: &str, subnet: &str) -> Option<&'a NetworkAcl> {
+        let explicit = self.nacls.iter().find(|n| n.subnet_ids.iter().any(|s| s == subnet));
+        explicit.or_else(|| self.nacls.iter().find(|n| n.vpc_id == vpc && n.is_default))
+    }
+
+    /// The route sending the whole world to an internet gateway attached to `vpc`.
+    fn internet_route(&self, table: &RouteTable, vpc: &str, family: Family) -> Option<(String, String)> {
+        table.routes.iter().filter(|r| r.state == "active" && r.destination == family.world()).find_map(|r| {
+            let attached = self.igws.iter().any(|(id, vpcs)| *id == r.target && vpcs.contains(&vpc));
+            attached.then(|| (r.target.clone(), format!("{} → {} in {}", r.destination, r.target, table.id)))
+        })
+    }
+
+    /// Reachability of one interface.
+    pub fn analyse(&self, eni: &NetworkInterface) -> Analysis {
+        let mut out = Analysis::default();
+        let mut targets: Vec<(Family, String)> = Vec::new();
+        if let Some(ip) = &eni.public_ip {
+            targets.push((Family::Ipv4, ip.clone()));
+        }
+        if let Some(ip) = eni.ipv6_addresses.first() {
+            targets.push((Family::Ipv6, ip.clone()));
+        }
+        let block = |out: &mut Analysis, family, reason: String| {
+            out.blocked.push(Blocked { interface_id: eni.id.clone(), family, reason });
+        };
+        for (family, address) in targets {
+            let Some(table) = self.route_table(&eni.vpc_id, &eni.subnet_id) else {
+                block(&mut out, family, format!("subnet {} has no route table", eni.subnet_id));
+                continue;
+            };
+            let Some((igw, route)) = self.internet_route(table, &eni.vpc_id, family) else {
+                block(
+                    &mut out,
+                    family,
+                    format!("route table {} has no {} route to an attached internet gateway", table.id, family.world()),
+                );
+                continue;
+            };
+            let Some(acl) = self.nacl(&eni.vpc_id, &eni.subnet_id) else {
+                block(&mut out, family, format!("subnet {} has no network ACL", eni.subnet_id));
+                continue;
+            };
+            let groups: Vec<&SecurityGroup> =
+                self.sgs.iter().filter(|g| eni.security_group_ids.contains(&g.id)).collect();
+            let before = out.exposures.len();
+            for protocol in [Protocol::Tcp, Protocol::Udp] {
+                let sg_rules: Vec<&SgRule> = groups
+                    .iter()
+                    .flat_map(|g| g.rules.iter())
+                    .filter(|r| {
+                        r.direction == Direction::Ingress && protocol.matches(&r.protocol) && from_world(r, family)
+                    })
+                    .collect();
+                if sg_rules.is_empty() {
+                    continue;
+                }
+                let Some(reply) = reply_rule(acl, family, protocol) else { continue };
+                for (lo, hi) in intervals(&sg_rules, acl) {
+                    let Some(sg_rule) = sg_rules.iter().find(|r| sg_covers(r, lo)) else { continue };
+                    let Some(acl_in) = deciding_entry(acl, false, family, protocol, lo).filter(|e| e.is_allow()) else {
+                        continue;
+                    };
+                    let sg = groups.iter().find(|g| g.rules.iter().any(|r| std::ptr::eq(r, *sg_rule)));
+                    let path = vec![
+                        Hop { kind: "internet-gateway", id: igw.clone(), rule: format!("attached to {}", eni.vpc_id) },
+                        Hop { kind: "route-table", id: table.id.clone(), rule: route.clone() },
+                        Hop {
+                            kind: "network-acl",
+                            id: acl.id.clone(),
+                            rule: format!("inbound {}", describe_entry(acl_in)),
+                        },
+                        Hop {
+                            kind: "network-acl",
+                            id: acl.id.clone(),
+                            rule: format!("outbound {}", describe_entry(reply)),
+                        },
+                        Hop {
+                            kind: "security-group",
+                            id: sg.map(|g| g.id.clone()).unwrap_or_default(),
+                            rule: describe_sg_rule(sg_rule),
+                        },
+                        Hop {
+                            kind: "network-interface",
+                            id: eni.id.clone(),
+                            rule: format!("public address {address}"),
+                        },
+                    ];
+                    push_merged(
+                        &mut out.exposures,
+                        Exposure {
+                            interface_id: eni.id.clone(),
+                            instance_id: eni.attached_instance_id.clone(),
+                            family,
+                            address: address.clone(),
+                            protocol,
+                            from_port: lo,
+                            to_port: hi,
+                            path,
+                        },
+                    );
+                }
+            }
+            if out.exposures.len() == before {
+                block(
+                    &mut out,
+                    family,
+                    format!(
+                        "no port passes both network ACL {} and the security groups from {}",
+                        acl.id,
+                        family.world()
+                    ),
+                );
+            }
+        }
+        out
+    }
+}
+
+fn from_world(r: &SgRule, family: Family) -> bool {
+    match family {
+        Family::Ipv4 => r.cidr_ipv4.as_deref() == Some(IPV4_WORLD),
+        Family::Ipv6 => r.cidr_ipv6.as_deref() == Some(IPV6_WORLD),
+    }
+}
+
+fn port_range(protocol: &str, from: Option<i32>, to: Option<i32>) -> (u16, u16) {
+    if matches!(protocol, "-1" | "all") {
+        return (0, 65535);
+    }
+    match (from, to) {
+        (Some(f), Some(t)) if f >= 0 && t >= 0 => (clamp(f), clamp(t)),
+        _ => (0, 65535),
+    }
+}
+
+fn clamp(p: i32) -> u16 {
+    u16::try_from(p.clamp(0, 65535)).unwrap_or(u16::MAX)
+}
+
+fn sg_covers(r: &SgRule, port: u16) -> bool {
+    let (f, t) = port_range(&r.protocol, r.from_port, r.to_port);
+    f <= port && port <= t
+}
+
+fn entry_covers(e: &NaclEntry, protocol: Protocol, port: u16) -> bool {
+    if !protocol.matches(&e.protocol) {
+        return false;
+    }
+    let (f, t) = port_range(&e.protocol, e.port_from, e.port_to);
+    f <= port && port <= t
+}
+
+/// The entry that decides traffic from (or, outbound, to) the whole world on `port`.
+fn deciding_entry(acl: &NetworkAcl, egress: bool, family: Family, protocol: Protocol, port: u16) -> Option<&NaclEntry> {
+    let mut entries: Vec<&NaclEntry> = acl.entries.iter().filter(|e| e.egress == egress).collect();
+    entries.sort_by_key(|e| e.rule_number);
+    entries.into_iter().find(|e| {
+        let cidr = match family {
+            Family::Ipv4 => e.cidr_block.as_deref(),
+            Family::Ipv6 => e.ipv6_cidr_block.as_deref(),
+        };
+        cidr == Some(family.world()) && entry_covers(e, protocol, port)
+    })
+}
+
+/// The outbound entry that lets replies reach a client's ephemeral port, if any does.
+fn reply_rule(acl: &NetworkAcl, family: Family, protocol: Protocol) -> Option<&NaclEntry> {
+    EPHEMERAL_PROBES.iter().filter_map(|p| deciding_entry(acl, true, family, protocol, *p)).find(|e| e.is_allow())
+}
+
+/// Port intervals on which every rule involved gives one answer: split at every rule
+/// boundary, so testing an interval's first port decides the whole interval.
+fn intervals(sg_rules: &[&SgRule], acl: &NetworkAcl) -> Vec<(u16, u16)> {
+    let mut cuts: Vec<u32> = vec![0, 65536];
+    let mut add = |(f, t): (u16, u16)| {
+        cuts.push(u32::from(f));
+        cuts.push(u32::from(t) + 1);
+    };
+    for r in sg_rules {
+        add(port_range(&r.protocol, r.from_port, r.to_port));
+    }
+    for e in &acl.entries {
+        add(port_range(&e.protocol, e.port_from, e.port_to));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.windows(2)
+        .filter_map(|w| match w {
+            [a, b] => Some((u16::try_from(*a).ok()?, u16::try_from(b - 1).ok()?)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Appends, merging with the previous exposure when it continues the same range
+/// through the same rules.
+fn push_merged(list: &mut Vec<Exposure>, e: Exposure) {
+    if let Some(last) = list.last_mut() {
+        let same = last.interface_id == e.interface_id
+            && last.family == e.family
+            && last.protocol == e.protocol
+            && last.path == e.path
+            && u32::from(last.to_port) + 1 == u32::from(e.from_port);
+        if same {
+            last.to_port = e.to_port;
+            return;
+        }
+    }
+    list.push(e);
+}
+
+fn describe_entry(e: &NaclEntry) -> String {
+    let (f, t) = port_range(&e.protocol, e.port_from, e.port_to);
+    let cidr = e.cidr_block.as_deref().or(e.ipv6_cidr_block.as_deref()).unwrap_or("?");
+    format!("rule {} {} {cidr} protocol {} ports {f}-{t}", e.rule_number, e.rule_action, e.protocol)
+}
+
+fn describe_sg_rule(r: &SgRule) -> String {
+    let (f, t) = port_range(&r.protocol, r.from_port, r.to_port);
+    let src = r.cidr_ipv4.as_deref().or(r.cidr_ipv6.as_deref()).unwrap_or("?");
+    let id = if r.rule_id.is_empty() { String::new() } else { format!("{} ", r.rule_id) };
+    format!("{id}ingress {src} protocol {} ports {f}-{t}", r.protocol)
+}
+
+#[cfg(test)]
+mod tests;
