@@ -271,8 +271,11 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Ec2 {
             Observed::Known(l) => l,
             Observed::Unknown(u) => return Observed::Unknown(u),
         };
+        // `OwnerIds=self` already restricts the listing; moto ignores it and returns every
+        // public AMI snapshot, so keep only the account's own (a no-op against AWS).
+        let own = listed.into_iter().filter(|sn| sn.owner_id().is_none_or(|o| o == ctx.account_id));
         Observed::Known(
-            join_all(listed.into_iter().map(|sn| {
+            join_all(own.map(|sn| {
                 let c = c.clone();
                 async move {
                     let id = s(sn.snapshot_id());
