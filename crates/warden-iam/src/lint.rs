@@ -7,7 +7,7 @@
 //! | `invalid_policy` | ERROR | grammar error (the parser's located message) |
 //! | `unknown_service` | ERROR | action prefix is no AWS service |
 //! | `unknown_action` | ERROR | action (or pattern) matches no action of the service |
-//! | `resource_service_mismatch` | WARNING | no resource entry can name a resource of the action's type |
+//! | `resource_type_mismatch` | WARNING | no resource entry can match an ARN of any resource type the action takes (patterns intersected with the catalog's ARN templates) |
 //! | `wildcard_only_action` | WARNING | action supports only `Resource: "*"` but none is given |
 //! | `operator_type_mismatch` | ERROR | operator family does not fit the key's type |
 //! | `null_with_if_exists` | ERROR | `NullIfExists` |
@@ -326,28 +326,30 @@ fn lint_statement(st: &Statement, out: &mut Vec<LintFinding>) {
             if has_star {
                 continue;
             }
-            let services: Vec<String> = act
+            let templates: Vec<(String, String)> = act
                 .resource_types
                 .iter()
                 .filter_map(|(n, _)| service.and_then(|s| s.resource_type(n)))
-                .filter_map(|rt| rt.arn.split(':').nth(2).map(str::to_owned))
+                .map(|rt| (rt.name.clone(), crate::wildcard::template_glob(&rt.arn)))
                 .collect();
-            if services.is_empty() {
+            if templates.is_empty() {
                 continue;
             }
             let any_fits = r.patterns.iter().any(|p| {
-                let seg = p.raw.split(':').nth(2).unwrap_or("*");
-                services.iter().any(|s| crate::wildcard::matches_str(seg, s) || s.contains("${"))
+                let pattern = crate::wildcard::variables_as_star(&p.raw);
+                templates.iter().any(|(_, t)| crate::wildcard::intersect(&pattern, t))
             });
             if !any_fits {
+                let kinds: Vec<&str> = templates.iter().map(|(n, _)| n.as_str()).collect();
                 f(
                     out,
                     Warning,
-                    "resource_service_mismatch",
+                    "resource_type_mismatch",
                     format!("{}.Resource", st.path),
                     format!(
-                        "no entry can name a resource `{raw}` acts on (ARNs of service `{}`)",
-                        services.first().map(String::as_str).unwrap_or_default()
+                        "no entry names a resource `{raw}` acts on (resource types: {}; e.g. `{}`)",
+                        kinds.join(", "),
+                        templates.first().map(|(_, t)| t.as_str()).unwrap_or_default()
                     ),
                 );
             }
@@ -447,7 +449,23 @@ mod tests {
             (
                 doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:ec2:*:*:instance/*"}])),
                 doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}])),
-                "resource_service_mismatch",
+                "resource_type_mismatch",
+                "Statement[0].Resource",
+            ),
+            (
+                doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b"}])),
+                doc(json!([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}])),
+                "resource_type_mismatch",
+                "Statement[0].Resource",
+            ),
+            (
+                doc(
+                    json!([{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:eu-west-1:111122223333:destination:d"}]),
+                ),
+                doc(
+                    json!([{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/${aws:username}/*"]}]),
+                ),
+                "resource_type_mismatch",
                 "Statement[0].Resource",
             ),
             (

@@ -118,3 +118,100 @@ mod tests {
         assert!(!matches(&t, "ab"));
     }
 }
+
+/// In a template glob, a variable that cannot span `:` (partition, service, region,
+/// account): a policy `*` may cover it, but it never stands for a colon.
+pub const SEGMENT_VAR: char = '\u{1}';
+
+/// Whether some string matches both glob patterns: can a policy's `Resource` pattern
+/// (`*` any run, `?` one character) name a resource of an ARN template (as made by
+/// [`template_glob`])? Dynamic programming over the two patterns, O(len(a) × len(b)).
+pub fn intersect(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    // ok[i][j]: the suffixes a[i..] and b[j..] share a match. Filled from the end.
+    let mut ok = vec![vec![false; m + 1]; n + 1];
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            let (x, y) = (a.get(i).copied(), b.get(j).copied());
+            let at =
+                |ok: &Vec<Vec<bool>>, i: usize, j: usize| ok.get(i).and_then(|r| r.get(j)).copied().unwrap_or(false);
+            let v = match (x, y) {
+                (None, None) => true,
+                // A star matches nothing, or eats one token of the other side.
+                (Some('*'), _) => at(&ok, i + 1, j) || (y.is_some() && at(&ok, i, j + 1)),
+                (_, Some('*')) => at(&ok, i, j + 1) || (x.is_some() && at(&ok, i + 1, j)),
+                // A segment variable matches nothing, or eats one token that is not `:`.
+                (_, Some(SEGMENT_VAR)) => at(&ok, i, j + 1) || (x.is_some_and(|c| c != ':') && at(&ok, i + 1, j)),
+                (Some(p), Some(q)) => (p == '?' || q == '?' || p == q) && at(&ok, i + 1, j + 1),
+                _ => false,
+            };
+            if let Some(cell) = ok.get_mut(i).and_then(|r| r.get_mut(j)) {
+                *cell = v;
+            }
+        }
+    }
+    ok.first().and_then(|r| r.first()).copied().unwrap_or(false)
+}
+
+/// An ARN template of the Service Authorization Reference
+/// (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) as a glob: a variable followed
+/// by `:` (partition, region, account, `log-group:${Name}:…`) becomes [`SEGMENT_VAR`],
+/// any other `*`. Names that cannot hold `/` (a bucket name) still become `*`: lenient,
+/// so lint never warns about a resource AWS would accept.
+pub fn template_glob(template: &str) -> String {
+    replace_variables(template, true)
+}
+
+/// A policy resource with variables (`arn:aws:s3:::b/${aws:username}/*`) as a glob:
+/// every `${…}` becomes `*`.
+pub fn variables_as_star(pattern: &str) -> String {
+    replace_variables(pattern, false)
+}
+
+fn replace_variables(text: &str, bounded_prefix: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        match rest.get(start..).and_then(|r| r.find('}')) {
+            Some(end) => {
+                let followed_by_colon = rest.get(start + end + 1..).is_some_and(|r| r.starts_with(':'));
+                out.push(if bounded_prefix && followed_by_colon { SEGMENT_VAR } else { '*' });
+                rest = rest.get(start + end + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push_str(rest.get(start..).unwrap_or_default());
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod intersect_tests {
+    use super::{SEGMENT_VAR, intersect, template_glob, variables_as_star};
+
+    #[test]
+    fn glob_intersection() {
+        let object = template_glob("arn:${Partition}:s3:::${BucketName}/${ObjectName}");
+        let bucket = template_glob("arn:${Partition}:s3:::${BucketName}");
+        assert_eq!(object, format!("arn:{SEGMENT_VAR}:s3:::*/*"));
+        assert_eq!(variables_as_star("arn:aws:s3:::b/${aws:username}/*"), "arn:aws:s3:::b/*/*");
+        let instance = template_glob("arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}");
+        assert!(intersect("arn:aws:ec2:*:*:instance/*", &instance));
+        assert!(intersect("arn:aws:ec2:eu-west-1:111122223333:instance/i-1", &instance));
+        assert!(!intersect("arn:aws:ec2:eu-west-1:111122223333:volume/v-1", &instance));
+        assert!(intersect("arn:aws:s3:::b/*", &object));
+        assert!(intersect("arn:aws:s3:::b/k", &object));
+        assert!(!intersect("arn:aws:s3:::b", &object), "a bucket ARN names no object");
+        assert!(intersect("arn:aws:s3:::b", &bucket));
+        assert!(intersect("arn:aws:s3:::b*", &object), "b* may continue with /key");
+        assert!(!intersect("arn:aws:ec2:*:*:instance/*", &object));
+        assert!(intersect("*", &object) && intersect("arn:aws:s3:::?/x", &object));
+        assert!(!intersect("abc", "abd") && intersect("a?c", "ab*") && intersect("", "*") && !intersect("", "?"));
+    }
+}
