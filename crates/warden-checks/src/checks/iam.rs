@@ -22,7 +22,10 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("iam_server_certificate_not_expired", server_certificates),
     ("iam_user_single_active_key", single_active_key),
     ("iam_user_not_admin_equivalent", user_admin_equivalent),
+    ("iam_role_used_in_90_days", unused_roles),
 ];
+
+const ROLE_UNUSED_DAYS: i64 = 90;
 
 /// Actions that together mean "administrator": control of identities, of what runs,
 /// of data and keys, and of the audit trail. A principal the IAM engine allows all of
@@ -475,6 +478,40 @@ fn user_admin_equivalent(ctx: &Ctx, out: &mut Out) {
                 msg,
                 json!({ "probes": ADMIN_PROBES, "denied": denied, "proof": proof }),
             );
+        }
+    }
+}
+
+fn unused_roles(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(roles) = out.need(&a.iam.roles, || account_resource(a), "IAM roles") else { continue };
+        for r in roles.iter().filter(|r| !r.is_service_linked()) {
+            let res = tagged(resource(a, "global", "AwsIamRole", r.arn.clone()), &r.tags);
+            // Never used: judged from creation, so a role made last week is not stale.
+            let (since, what) = match (&r.last_used, r.created) {
+                (Some(u), _) => (Some(u.date), "last used"),
+                (None, Some(c)) => (Some(c), "never used; created"),
+                (None, None) => (None, "never used"),
+            };
+            let Some(since) = since else {
+                out.unknown(
+                    res,
+                    &format!("when role {} was created or last used", r.name),
+                    &warden_model::Unknown {
+                        kind: warden_model::UnknownKind::MalformedResponse,
+                        message: String::new(),
+                    },
+                );
+                continue;
+            };
+            let days = ctx.days_since(since);
+            let ok = days < ROLE_UNUSED_DAYS;
+            let msg = if ok {
+                format!("role {} was {what} {days} days ago", r.name)
+            } else {
+                format!("role {} was {what} {days} days ago: remove it if nothing needs it", r.name)
+            };
+            out.verdict(ok, res, msg, json!({ "last_used": r.last_used, "created": r.created, "days": days }));
         }
     }
 }
