@@ -7,7 +7,6 @@
 //! the browser only ever builds one page of rows, which keeps 100,000 findings usable.
 
 use crate::{Error, ScanInfo, Summary};
-use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -35,7 +34,7 @@ pub(crate) fn render(scan: &ScanInfo, findings: &[Finding], out: &mut dyn Write)
     suppressions(&mut h, findings);
     h.push_str(FINDINGS_SECTION);
     out.write_all(h.as_bytes())?;
-    out.write_all(b"<script id=warden-data type=\"application/json\">")?;
+    out.write_all(b"<script id=warden-data type=\"application/gzip;base64\">")?;
     data(findings, out)?;
     out.write_all(b"</script>\n<script>")?;
     out.write_all(JS.as_bytes())?;
@@ -350,7 +349,7 @@ const FINDINGS_SECTION: &str = "<section id=findings><h2>Findings</h2>\
 <p class=pager><button type=button id=prev>‹ Previous</button> <span id=shown>Loading…</span> <button type=button id=next>Next ›</button></p>\
 <table class=findings><thead><tr><th>Severity</th><th>Status</th><th>Check</th><th>Resource</th><th>Account</th><th>Region</th><th>Message</th></tr></thead>\
 <tbody id=rows></tbody></table>\
-<noscript><p>The findings table needs JavaScript; the data is embedded in this file as JSON (element <code>warden-data</code>).</p></noscript>\
+<noscript><p>The findings table needs JavaScript; the findings are embedded in this file as gzip-compressed JSON in base64 (element <code>warden-data</code>).</p></noscript>\
 </section>\n</main>\n";
 
 /// Interns repeated strings so each appears once in the embedded data.
@@ -372,9 +371,32 @@ impl Interner {
     }
 }
 
-/// The findings as `{"s": [strings], "f": [[...], ...]}` (see `report.js` for the fields),
-/// sorted FAIL first and most severe first. `<` is escaped so the data cannot close its
-/// `<script>` element.
+/// A finding's framework map.
+type Compliance = BTreeMap<String, Vec<String>>;
+
+/// One finding as embedded: see the field list at the top of `report.js`.
+type Row<'a> = (
+    &'a str,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    &'a str,
+    &'a str,
+    Option<&'a warden_model::Evidence>,
+    usize,
+    usize,
+    Option<usize>,
+    Option<(String, String, bool)>,
+);
+
+/// The findings as `{"f": [[...], ...], "s": [strings]}`, sorted FAIL first and most
+/// severe first, gzip-compressed and base64-encoded: JSON of 100,000 findings is tens of
+/// megabytes, mostly repetition, and the browser inflates it with `DecompressionStream`.
 fn data(findings: &[Finding], out: &mut dyn Write) -> Result<(), Error> {
     let mut order: Vec<&Finding> = findings.iter().collect();
     order.sort_by(|a, b| {
@@ -385,15 +407,33 @@ fn data(findings: &[Finding], out: &mut dyn Write) -> Result<(), Error> {
             .then(a.resource.arn.cmp(&b.resource.arn))
     });
     let mut strings = Interner::default();
-    let mut rows = Vec::with_capacity(order.len());
-    for f in order {
-        let rem = serde_json::to_string(&f.remediation)?;
-        let comp = crate::compliance_flat(f);
-        let history = f.history.as_ref().map_or(Value::Null, |h| {
-            json!([h.first_seen.format("%Y-%m-%d").to_string(), h.last_seen.format("%Y-%m-%d").to_string(), h.new])
-        });
-        rows.push(json!([
-            f.id,
+    // Remediation and compliance repeat per check: intern them without reserialising
+    // each finding's copy.
+    let mut rems: HashMap<&str, Vec<(&warden_model::Remediation, usize)>> = HashMap::new();
+    let mut comps: HashMap<&str, Vec<(&Compliance, usize)>> = HashMap::new();
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(1 << 20), flate2::Compression::new(5));
+    gz.write_all(b"{\"f\":[")?;
+    for (n, f) in order.into_iter().enumerate() {
+        let known = rems.entry(f.check_id.as_str()).or_default();
+        let rem = match known.iter().find(|(r, _)| *r == &f.remediation) {
+            Some((_, i)) => *i,
+            None => {
+                let i = strings.id(&serde_json::to_string(&f.remediation)?);
+                known.push((&f.remediation, i));
+                i
+            }
+        };
+        let known = comps.entry(f.check_id.as_str()).or_default();
+        let comp = match known.iter().find(|(c, _)| *c == &f.compliance) {
+            Some((_, i)) => *i,
+            None => {
+                let i = strings.id(&crate::compliance_flat(f));
+                known.push((&f.compliance, i));
+                i
+            }
+        };
+        let row: Row<'_> = (
+            &f.id,
             strings.id(&f.check_id),
             strings.id(&f.title),
             strings.id(&f.service),
@@ -402,28 +442,45 @@ fn data(findings: &[Finding], out: &mut dyn Write) -> Result<(), Error> {
             strings.id(&f.resource.account_id),
             strings.id(&f.resource.region),
             strings.id(&f.resource.kind),
-            f.resource.arn,
-            f.message,
-            if f.evidence.is_empty() { Value::Null } else { Value::Object(f.evidence.clone()) },
-            strings.id(&rem),
-            strings.id(&comp),
-            f.muted_by.as_deref().map_or(Value::Null, |m| Value::from(strings.id(m))),
-            history,
-        ]));
-    }
-    let doc = json!({ "s": strings.list, "f": rows });
-    let mut buf = serde_json::to_vec(&doc)?;
-    if buf.contains(&b'<') {
-        let mut esc = Vec::with_capacity(buf.len() + 64);
-        for &b in &buf {
-            if b == b'<' {
-                esc.extend_from_slice(b"\\u003c");
-            } else {
-                esc.push(b);
-            }
+            &f.resource.arn,
+            &f.message,
+            (!f.evidence.is_empty()).then_some(&f.evidence),
+            rem,
+            comp,
+            f.muted_by.as_deref().map(|m| strings.id(m)),
+            f.history.as_ref().map(|h| {
+                (h.first_seen.format("%Y-%m-%d").to_string(), h.last_seen.format("%Y-%m-%d").to_string(), h.new)
+            }),
+        );
+        if n > 0 {
+            gz.write_all(b",")?;
         }
-        buf = esc;
+        serde_json::to_writer(&mut gz, &row)?;
     }
+    gz.write_all(b"],\"s\":")?;
+    serde_json::to_writer(&mut gz, &strings.list)?;
+    gz.write_all(b"}")?;
+    let packed = gz.finish()?;
+    base64(&packed, out)
+}
+
+/// Standard base64 with padding, in lines of 76 characters.
+fn base64(bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sym = |v: u32| ABC.get((v & 63) as usize).copied().unwrap_or(b'=');
+    let mut buf = Vec::with_capacity(bytes.len() / 3 * 4 + bytes.len() / 57 + 8);
+    for (i, chunk) in bytes.chunks(3).enumerate() {
+        if i % 19 == 0 {
+            buf.push(b'\n');
+        }
+        let b = |k: usize| u32::from(chunk.get(k).copied().unwrap_or(0));
+        let v = (b(0) << 16) | (b(1) << 8) | b(2);
+        buf.push(sym(v >> 18));
+        buf.push(sym(v >> 12));
+        buf.push(if chunk.len() > 1 { sym(v >> 6) } else { b'=' });
+        buf.push(if chunk.len() > 2 { sym(v) } else { b'=' });
+    }
+    buf.push(b'\n');
     out.write_all(&buf)?;
     Ok(())
 }
@@ -450,6 +507,17 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(esc("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn base64_matches_the_rfc_4648_vectors() {
+        for (raw, enc) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")]
+        {
+            let mut out = Vec::new();
+            base64(raw.as_bytes(), &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap().replace('\n', ""), enc);
+        }
     }
 
     #[test]

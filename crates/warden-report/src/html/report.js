@@ -7,8 +7,7 @@
   var STATUS = ["FAIL", "ERROR", "MANUAL", "MUTED", "PASS"];
   var SEV = ["critical", "high", "medium", "low", "info"];
   var PAGE = 100;
-  var data = JSON.parse(document.getElementById("warden-data").textContent);
-  var S = data.s, F = data.f;
+  var S = [], F = [];
   var $ = function (id) { return document.getElementById(id); };
   var el = function (tag, cls, text) {
     var e = document.createElement(tag);
@@ -34,11 +33,6 @@
     }
     return out.sort(function (a, b) { return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0; });
   }
-  fill("f-severity", SEV.map(function (s, i) { return [String(i), s]; }));
-  fill("f-status", STATUS.map(function (s, i) { return [String(i), s]; }));
-  fill("f-service", distinct(3));
-  fill("f-account", distinct(6));
-  fill("f-region", distinct(7));
 
   function haystack(r) {
     return (r[0] + "\n" + S[r[1]] + "\n" + S[r[2]] + "\n" + r[9] + "\n" + r[10] + "\n" + S[r[8]] + "\n" + S[r[13]]).toLowerCase();
@@ -161,5 +155,23 @@
   });
   $("prev").addEventListener("click", function () { page--; draw(); });
   $("next").addEventListener("click", function () { page++; draw(); });
-  apply();
+  // The findings are gzip-compressed JSON in base64: inflate, then draw.
+  function load() {
+    var b64 = $("warden-data").textContent.replace(/\s+/g, "");
+    var raw = atob(b64), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+  load().then(function (data) {
+    S = data.s; F = data.f;
+    fill("f-severity", SEV.map(function (s, i) { return [String(i), s]; }));
+    fill("f-status", STATUS.map(function (s, i) { return [String(i), s]; }));
+    fill("f-service", distinct(3));
+    fill("f-account", distinct(6));
+    fill("f-region", distinct(7));
+    apply();
+  }, function (e) {
+    $("shown").textContent = "This browser could not read the embedded findings (" + e + "); a recent Chrome, Edge, Firefox or Safari can.";
+  });
 })();

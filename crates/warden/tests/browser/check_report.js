@@ -29,8 +29,10 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
     const u = r.url();
     if (!u.startsWith("file:") && !u.startsWith("data:")) errors.push("network fetch: " + u);
   });
+  const t0 = Date.now();
   await page.goto("file://" + path.resolve(report), { waitUntil: "load" });
-  await page.waitForSelector("#rows tr.finding", { timeout: 15000 });
+  await page.waitForSelector("#rows tr.finding", { timeout: 60000 });
+  const loadMs = Date.now() - t0; // informational only (see docs/benchmarks-report.md)
 
   // Charts: at least the status donut, the severity and service bars, each with drawn marks.
   const charts = await page.$$eval("svg.chart", (svgs) => svgs.map((s) => ({
@@ -56,7 +58,10 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
   const total = Number((allText.match(/of (\d+) matching/) || [])[1]);
 
   // Status filter: only PASS rows remain, and the count changes.
+  const t1 = Date.now();
   await page.selectOption("#f-status", { label: "PASS" });
+  await page.waitForFunction((t) => document.getElementById("shown").textContent !== t, allText);
+  const filterMs = Date.now() - t1;
   const pass = await visible();
   const passText = await shown();
   check(pass.length > 0 && pass.every((r) => r.status.startsWith("PASS")), "status filter shows only PASS rows");
@@ -73,8 +78,10 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
 
   // Search narrows to rows containing the text.
   await page.click("#f-reset");
+  const t2 = Date.now();
   await page.fill("#f-search", "imdsv1");
   await page.waitForFunction((t) => document.getElementById("shown").textContent !== t, allText);
+  const searchMs = Date.now() - t2; // includes the 150 ms typing debounce
   const found = await visible();
   check(found.length > 0 && found.length < all.length + 1 && found.every((r) => r.text.toLowerCase().includes("imdsv1")),
     `search shows only matching rows (${found.length})`);
@@ -97,6 +104,6 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
   await context.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
   for (const e of errors) failures.push(e);
-  console.log(JSON.stringify({ charts, rows: all.length, total, passTotal, critical: crit.length, search: found.length, failures }));
+  console.log(JSON.stringify({ loadMs, filterMs, searchMs, charts, rows: all.length, total, passTotal, critical: crit.length, search: found.length, failures }));
   process.exit(failures.length ? 1 : 0);
 })().catch((e) => { console.error(e && e.stack || String(e)); process.exit(2); });
