@@ -55,9 +55,8 @@ fn example_report_works_in_headless_chromium() {
     let report = dir.path().join("report.html");
     let out = assert_cmd::Command::cargo_bin("warden")
         .unwrap()
-        .args(["scan", "--snapshot"])
-        .arg(repo().join("examples/northwind.json"))
-        .args(["--format", "html", "-o"])
+        .current_dir(repo())
+        .args(["scan", "--snapshot", "examples/northwind.json", "--format", "html", "-o"])
         .arg(&report)
         .env("WARDEN_DB", dir.path().join("history.db"))
         .output()
