@@ -137,7 +137,13 @@ pub fn record_scan(args: &StoreArgs, info: &mut ScanInfo, findings: &mut [Findin
     }
     let mut store = open(args.db.as_ref())?;
     let now = Utc::now();
+    let muted_before = findings.iter().filter(|f| f.status == Status::Muted).count();
     info.notes.extend(warden_store::apply_mutes(&store.mutes()?, findings, now));
+    if findings.iter().filter(|f| f.status == Status::Muted).count() != muted_before && !info.compliance.is_empty() {
+        // The framework views were judged before the store's mutes: judge them again.
+        let registry = warden_checks::Registry::builtin()?;
+        info.compliance = crate::commands::compliance_views(&registry, info.framework.as_deref(), findings)?;
+    }
     let scope = warden_store::scope_of(source_kind(&info.source), &info.accounts);
     let previous = store.previous_of_scope(&scope, None)?;
     let rec = store.record(

@@ -135,7 +135,10 @@ fn store_mutes_apply_show_in_reports_and_expire() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let scan = json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--format", "json"]));
-    let victim = findings(&scan).into_iter().find(|f| f["status"] == "FAIL").unwrap();
+    let victim = findings(&scan)
+        .into_iter()
+        .find(|f| f["status"] == "FAIL" && f["compliance"].as_object().is_some_and(|c| !c.is_empty()))
+        .unwrap();
     let id = victim["id"].as_str().unwrap().to_owned();
 
     warden(&db).args(["mute", &id, "--reason", "accepted by the CISO", "--until", "2999-01-01"]).assert().success();
@@ -148,6 +151,16 @@ fn store_mutes_apply_show_in_reports_and_expire() {
     let f = findings(&again).into_iter().find(|f| f["id"] == id.as_str()).unwrap();
     assert_eq!(f["status"], "MUTED");
     assert!(f["muted_by"].as_str().unwrap().contains("accepted by the CISO"));
+    // The compliance views count it as muted too.
+    let reqs: Vec<&Value> = again["scan"]["compliance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|fw| fw["requirements"].as_array().unwrap())
+        .filter(|r| r["finding_ids"].as_array().unwrap().iter().any(|x| x == id.as_str()))
+        .collect();
+    assert!(!reqs.is_empty());
+    assert!(reqs.iter().all(|r| r["counts"]["MUTED"].as_u64().unwrap_or(0) >= 1), "{reqs:#?}");
 
     // The HTML report of the stored scan lists the suppression.
     let html = dir.path().join("r.html");
