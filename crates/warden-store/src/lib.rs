@@ -243,12 +243,19 @@ impl Store {
 
     /// Every recorded scan, oldest first.
     pub fn scans(&self) -> Result<Vec<ScanRecord>> {
+        self.scans_where(None)
+    }
+
+    fn scans_where(&self, id: Option<i64>) -> Result<Vec<ScanRecord>> {
         let mut st = self
             .conn
-            .prepare("SELECT id, started_at, source, scope, tool_version, total FROM scans ORDER BY id")
+            .prepare(
+                "SELECT id, started_at, source, scope, tool_version, total FROM scans
+                 WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([id], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -294,12 +301,14 @@ impl Store {
 
     /// One recorded scan.
     pub fn scan(&self, id: i64) -> Result<ScanRecord> {
-        self.scans()?.into_iter().find(|s| s.id == id).ok_or(Error::NoScan(id))
+        self.scans_where(Some(id))?.pop().ok_or(Error::NoScan(id))
     }
 
     /// The latest scan, if any.
     pub fn latest(&self) -> Result<Option<ScanRecord>> {
-        Ok(self.scans()?.pop())
+        let id: Option<i64> =
+            self.conn.query_row("SELECT max(id) FROM scans", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        id.map(|id| self.scan(id)).transpose()
     }
 
     /// The latest scan of `scope` recorded before scan `before` (or the latest at all).
