@@ -16,7 +16,11 @@ fn example() -> String {
 
 fn warden() -> Command {
     let mut c = Command::cargo_bin("warden").unwrap();
-    c.env_remove("NO_COLOR").env_remove("WARDEN_LOG");
+    // `scan` records history; keep it out of the user's data directory.
+    // One database per run: parallel tests must not contend for one SQLite file.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    c.env_remove("NO_COLOR").env_remove("WARDEN_LOG").env("WARDEN_DB", tmp(&format!("history-{n}.db")));
     c
 }
 
@@ -230,7 +234,7 @@ fn closed_pipe_is_not_an_error() {
     use std::io::Read;
     let bin = assert_cmd::cargo::cargo_bin("warden");
     let mut child = std::process::Command::new(bin)
-        .args(["scan", "--snapshot", &example(), "--format", "jsonl", "--fail-on", "none"])
+        .args(["scan", "--snapshot", &example(), "--format", "jsonl", "--fail-on", "none", "--no-history"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

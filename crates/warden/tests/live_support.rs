@@ -85,7 +85,9 @@ pub fn isolated_env(cmd: &mut std::process::Command, endpoint: &str, dir: &Path)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_CONFIG_FILE", dir.join("aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // `scan` records history: keep it in the test's directory.
+        .env("WARDEN_DB", dir.join("history.db"));
 }
 
 /// The real `warden` binary pointed at `endpoint`.
