@@ -174,47 +174,48 @@ fn instance_resource(a: &Account, r: &Region, i: &warden_model::inventory::Insta
     tagged(resource(a, &r.name, "AwsEc2Instance", ec2_arn(a, &r.name, "instance", &i.id)), &i.tags)
 }
 
-fn imdsv2(ctx: &Ctx, out: &mut Out) {
+/// Runs `f` on every instance that is not terminated or terminating.
+fn each_live_instance(
+    ctx: &Ctx,
+    out: &mut Out,
+    mut f: impl FnMut(&mut Out, Resource, &warden_model::inventory::Instance),
+) {
     each_in_region(
         ctx,
         out,
         "instances",
         |r| &r.ec2.instances,
         |out, a, r, i| {
-            if !live_instance(&i.state) {
-                return;
+            if live_instance(&i.state) {
+                f(out, instance_resource(a, r, i), i);
             }
-            let m = &i.metadata_options;
-            let ok = m.http_tokens == "required" || m.http_endpoint == "disabled";
-            let msg = if ok {
-                format!("instance {} requires IMDSv2 session tokens", i.id)
-            } else {
-                format!("instance {} accepts IMDSv1 requests (http_tokens = {})", i.id, m.http_tokens)
-            };
-            out.verdict(ok, instance_resource(a, r, i), msg, json!({ "metadata_options": m }));
         },
     );
 }
 
+fn imdsv2(ctx: &Ctx, out: &mut Out) {
+    each_live_instance(ctx, out, |out, res, i| {
+        let m = &i.metadata_options;
+        let ok = m.http_tokens == "required" || m.http_endpoint == "disabled";
+        let msg = if ok {
+            format!("instance {} requires IMDSv2 session tokens", i.id)
+        } else {
+            format!("instance {} accepts IMDSv1 requests (http_tokens = {})", i.id, m.http_tokens)
+        };
+        out.verdict(ok, res, msg, json!({ "metadata_options": m }));
+    });
+}
+
 fn instance_profile(ctx: &Ctx, out: &mut Out) {
-    each_in_region(
-        ctx,
-        out,
-        "instances",
-        |r| &r.ec2.instances,
-        |out, a, r, i| {
-            if !live_instance(&i.state) {
-                return;
-            }
-            let ok = i.iam_instance_profile.is_some();
-            let msg = if ok {
-                format!("instance {} uses an IAM role", i.id)
-            } else {
-                format!("instance {} has no IAM role: applications on it need stored keys instead", i.id)
-            };
-            out.verdict(ok, instance_resource(a, r, i), msg, json!({ "iam_instance_profile": i.iam_instance_profile }));
-        },
-    );
+    each_live_instance(ctx, out, |out, res, i| {
+        let ok = i.iam_instance_profile.is_some();
+        let msg = if ok {
+            format!("instance {} uses an IAM role", i.id)
+        } else {
+            format!("instance {} has no IAM role: applications on it need stored keys instead", i.id)
+        };
+        out.verdict(ok, res, msg, json!({ "iam_instance_profile": i.iam_instance_profile }));
+    });
 }
 
 fn ebs_default(ctx: &Ctx, out: &mut Out) {
