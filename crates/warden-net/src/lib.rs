@@ -294,8 +294,16 @@ fn entry_covers(e: &NaclEntry, protocol: Protocol, port: u16) -> bool {
     f <= port && port <= t
 }
 
-/// The entry that decides traffic from (or, outbound, to) the whole world on `port`.
-fn deciding_entry(acl: &NetworkAcl, egress: bool, family: Family, protocol: Protocol, port: u16) -> Option<&NaclEntry> {
+/// The entry that decides traffic from (or, outbound, to) the whole world on `port`:
+/// entries apply in rule-number order and the first match wins, so it is the first one
+/// whose CIDR is the whole world; narrower entries before it only carve out part of it.
+pub fn deciding_entry(
+    acl: &NetworkAcl,
+    egress: bool,
+    family: Family,
+    protocol: Protocol,
+    port: u16,
+) -> Option<&NaclEntry> {
     let mut entries: Vec<&NaclEntry> = acl.entries.iter().filter(|e| e.egress == egress).collect();
     entries.sort_by_key(|e| e.rule_number);
     entries.into_iter().find(|e| {

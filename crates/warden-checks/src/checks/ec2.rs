@@ -3,6 +3,7 @@ use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
 use warden_model::inventory::{Account, Direction, Region, SecurityGroup, SgRule};
 use warden_model::{Observed, Resource};
+use warden_net::{Family, Protocol};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("ec2_sg_no_admin_ports_from_ipv4_world", sg_admin_v4),
@@ -106,20 +107,13 @@ fn nacl_admin(ctx: &Ctx, out: &mut Out) {
         "network ACLs",
         |r| &r.ec2.network_acls,
         |out, a, r, acl| {
-            let mut entries: Vec<_> = acl.entries.iter().filter(|e| !e.egress).collect();
-            entries.sort_by_key(|e| e.rule_number);
-            // Rules apply in number order and the first match decides. Traffic from anywhere
-            // to a port is decided by the first entry covering the whole world for it:
-            // narrower entries before it only carve out part of the address space.
             let mut open = Vec::new();
-            for port in ADMIN_PORTS {
-                for (world, v6) in [(IPV4_WORLD, false), (IPV6_WORLD, true)] {
-                    let deciding = entries.iter().find(|e| {
-                        let cidr = if v6 { e.ipv6_cidr_block.as_deref() } else { e.cidr_block.as_deref() };
-                        cidr == Some(world) && e.covers_tcp_port(port)
-                    });
+            for port in ADMIN_PORTS.iter().filter_map(|p| u16::try_from(*p).ok()) {
+                for family in [Family::Ipv4, Family::Ipv6] {
+                    let deciding = warden_net::deciding_entry(acl, false, family, Protocol::Tcp, port);
                     if let Some(e) = deciding.filter(|e| e.is_allow()) {
-                        open.push(json!({ "port": port, "source": world, "entry": e }));
+                        let source = if family == Family::Ipv4 { IPV4_WORLD } else { IPV6_WORLD };
+                        open.push(json!({ "port": port, "source": source, "entry": e }));
                     }
                 }
             }
