@@ -5,26 +5,7 @@
 const fs = require('fs');
 const [, , modules, roundsArg, input] = process.argv;
 const sim = require(require.resolve('@cloud-copilot/iam-simulate', { paths: [modules] }));
-const named = (prefix) => (p, i) => ({ name: `${prefix}${i}`, policy: p });
-const levels = (prefix, lv) => (lv || []).map((ps, i) => ({ orgIdentifier: `${prefix}-${i}`, policies: ps.map(named(`${prefix}-${i}-`)) }));
-function toSimulation(c) {
-  const r = c.request;
-  const s = {
-    request: {
-      principal: r.principal === '*' ? sim.anonymousPrincipal : r.principal,
-      action: r.action,
-      resource: { resource: r.resource, accountId: r.resource_account },
-      contextVariables: r.context || {},
-    },
-    identityPolicies: (c.identity_policies || []).map(named('identity')),
-    serviceControlPolicies: levels('scp', c.scps),
-    resourceControlPolicies: levels('rcp', c.rcps),
-  };
-  if (c.resource_policy) s.resourcePolicy = c.resource_policy;
-  if ((c.permission_boundaries || []).length) s.permissionBoundaryPolicies = c.permission_boundaries.map(named('pb'));
-  if (c.session_policy) s.sessionPolicy = c.session_policy;
-  return s;
-}
+const toSimulation = require(require('path').join(__dirname, '../../crates/warden-iam/tests/differential/to-simulation.cjs')).translator(sim);
 (async () => {
   const text = fs.readFileSync(input, 'utf8');
   let cases;
