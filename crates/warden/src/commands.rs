@@ -49,6 +49,16 @@ pub fn load_source(src: &SourceArgs) -> anyhow::Result<(Snapshot, String, Vec<St
     }
 }
 
+/// What every command over an estate reports about it: the source, when it was
+/// collected, its accounts, and the reads that failed.
+fn estate_info(snapshot: &Snapshot, source: String, failed_reads: Vec<String>) -> ScanInfo {
+    let mut info = ScanInfo::new(source, Utc::now());
+    info.collected_at = Some(snapshot.collected_at);
+    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    info.notes = failed_reads;
+    info
+}
+
 fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
     let (snapshot, source, failed_reads) = load_source(&args.source)?;
     let now = match args.as_of.as_deref() {
@@ -67,11 +77,8 @@ fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
         progress.inc(1);
     })?;
     progress.finish_and_clear();
-    let mut info = ScanInfo::new(source, Utc::now());
-    info.collected_at = Some(snapshot.collected_at);
-    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    let mut info = estate_info(&snapshot, source, failed_reads);
     info.framework = args.framework.clone();
-    info.notes.extend(failed_reads);
     if let Some(path) = &args.mutelist {
         let outcome = Mutelist::read(path)?.apply(&mut findings, now);
         info.notes.extend(outcome.expired);
@@ -101,11 +108,8 @@ fn compliance(args: &ComplianceArgs, color: crate::cli::ColorChoice) -> anyhow::
     let sel = Selection { framework: Some(args.framework.clone()), ..Default::default() };
     let now = snapshot.collected_at;
     let mut findings = registry.run(&snapshot, &sel, now)?;
-    let mut info = ScanInfo::new(source, Utc::now());
-    info.collected_at = Some(snapshot.collected_at);
-    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
+    let mut info = estate_info(&snapshot, source, failed_reads);
     info.framework = Some(args.framework.clone());
-    info.notes.extend(failed_reads);
     if let Some(path) = &args.mutelist {
         info.notes.extend(Mutelist::read(path)?.apply(&mut findings, now).expired);
     }
@@ -205,10 +209,7 @@ fn net_exposure(
     let registry = Registry::builtin()?;
     let sel = Selection { checks: vec!["net_*".into()], ..Default::default() };
     let findings = registry.run(&snapshot, &sel, snapshot.collected_at)?;
-    let mut info = ScanInfo::new(source, Utc::now());
-    info.collected_at = Some(snapshot.collected_at);
-    info.accounts = snapshot.inventory.accounts.iter().map(|a| a.id.clone()).collect();
-    info.notes.extend(failed_reads);
+    let info = estate_info(&snapshot, source, failed_reads);
     output::emit(&info, &findings, out, color)
 }
 
