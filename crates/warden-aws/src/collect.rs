@@ -190,16 +190,18 @@ pub async fn collect(opts: &Options) -> Result<Collection, CollectError> {
         }
     });
     let mut accounts = Vec::new();
-    let mut stream = futures::stream::iter(jobs).buffer_unordered(opts.accounts_in_parallel.max(1));
-    while let Some((account, failure)) = stream.next().await {
-        accounts.push(account);
-        account_failures.extend(failure);
-    }
-    drop(stream);
+    let all_accounts = async {
+        let mut stream = futures::stream::iter(jobs).buffer_unordered(opts.accounts_in_parallel.max(1));
+        while let Some((account, failure)) = stream.next().await {
+            accounts.push(account);
+            account_failures.extend(failure);
+        }
+    };
+    let ((), organization) = tokio::join!(all_accounts, org::structure(&caller));
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
     account_failures.sort();
 
-    let snapshot = Snapshot::new("aws", started, Inventory { accounts });
+    let snapshot = Snapshot::new("aws", started, Inventory { accounts, organization });
     Ok(Collection { snapshot, failures: ledger.groups(), account_failures, calls: recorder.calls() })
 }
 

@@ -115,6 +115,11 @@ impl Ctx {
         aws_sdk_account::Client::from_conf(c)
     }
 
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        let c = aws_sdk_organizations::config::Builder::from(&self.sdk).interceptor(self.recorder.clone()).build();
+        aws_sdk_organizations::Client::from_conf(c)
+    }
+
     pub fn sts(&self) -> aws_sdk_sts::Client {
         let c = aws_sdk_sts::config::Builder::from(&self.sdk).interceptor(self.recorder.clone()).build();
         aws_sdk_sts::Client::from_conf(c)

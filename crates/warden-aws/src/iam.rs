@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use warden_model::Observed;
 use warden_model::inventory::{
     AccessKey, Account, AttachedPolicy, Contact, Contacts, Group, Iam, InlinePolicy, KeyStatus, LastUsed, LoginProfile,
-    ManagedPolicy, MfaDevice, MfaKind, OidcProvider, PasswordPolicy, Role, SamlProvider, ServerCertificate, User,
+    ManagedPolicy, MfaDevice, MfaKind, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider,
+    ServerCertificate, User,
 };
 
 /// Fills the account-wide parts of `account`.
@@ -216,6 +217,17 @@ async fn identities(ctx: &Ctx) -> Iam {
                 .and_then(|v| v.document())
                 .map(policy_document)
                 .unwrap_or(serde_json::Value::Null);
+            let other_versions = p
+                .policy_version_list()
+                .iter()
+                .filter(|v| !v.is_default_version && v.version_id() != Some(default_version.as_str()))
+                .filter_map(|v| {
+                    Some(PolicyVersion {
+                        version_id: v.version_id()?.to_owned(),
+                        document: policy_document(v.document()?),
+                    })
+                })
+                .collect();
             let arn = p.arn().unwrap_or_default().to_owned();
             // The name is the ARN's last segment; some answers (moto's) leave `PolicyName` out.
             let name = match p.policy_name() {
@@ -229,6 +241,7 @@ async fn identities(ctx: &Ctx) -> Iam {
                 path: p.path().unwrap_or("/").to_owned(),
                 default_version_id: default_version,
                 document,
+                other_versions,
                 attachment_count: p.attachment_count().and_then(|c| u32::try_from(c).ok()).unwrap_or(0),
                 created: time(p.create_date()),
                 updated: time(p.update_date()),

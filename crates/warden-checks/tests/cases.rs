@@ -54,7 +54,7 @@ fn every_case_gives_its_expected_statuses() {
     let mut failures = Vec::new();
     for (file, case) in load() {
         let now = case.now.unwrap_or(default_now);
-        let snap = Snapshot::new("case", now, Inventory { accounts: case.accounts });
+        let snap = Snapshot::new("case", now, Inventory { accounts: case.accounts, ..Inventory::default() });
         let sel = Selection { checks: vec![case.check.clone()], ..Default::default() };
         let findings = reg.run(&snap, &sel, now).unwrap();
         let mut got: BTreeMap<Status, usize> = BTreeMap::new();

@@ -18,6 +18,7 @@ mod iam;
 mod kms;
 mod managed;
 mod names;
+mod org;
 mod rng;
 mod s3;
 mod trail;
@@ -26,8 +27,8 @@ mod trail;
 mod tests;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use warden_model::Snapshot;
 use warden_model::inventory::Inventory;
+use warden_model::{Observed, Snapshot};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +173,8 @@ pub(crate) struct Ctx {
 pub(crate) fn build(seed: u64, plan: &Plan) -> Inventory {
     let ctx = Ctx { seed, plan: *plan, specs: specs(seed, plan.extra_accounts), managed: managed::all() };
     let accounts = ctx.specs.iter().map(|s| account::build(&ctx, s)).collect();
-    Inventory { accounts }
+    let organization = Observed::Known(Some(org::build(&ctx.specs)));
+    Inventory { accounts, organization }
 }
 
 /// Resources the core accounts hold at factor 1 is about a thousand; beyond a few
@@ -188,7 +190,7 @@ fn scaled(seed: u64, target: usize) -> Inventory {
     let estimate = |factor: f64| -> f64 {
         let sample = extra.min(3);
         let mut inv = build(seed, &Plan { factor, extra_accounts: sample });
-        let rest = Inventory { accounts: inv.accounts.split_off(4.min(inv.accounts.len())) };
+        let rest = Inventory { accounts: inv.accounts.split_off(4.min(inv.accounts.len())), ..Inventory::default() };
         let per_workload = if sample == 0 { 0.0 } else { rest.resource_count() as f64 / sample as f64 };
         inv.resource_count() as f64 + per_workload * extra as f64
     };

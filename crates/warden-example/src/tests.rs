@@ -994,3 +994,20 @@ fn readme_expected_results_match_the_estate() {
     }
     assert!(rows >= 30, "only {rows} rows");
 }
+
+#[test]
+fn organization_tree_covers_members_but_not_staging() {
+    use warden_model::inventory::{ChainGap, OrgPolicyKind};
+    let org = estate().inventory.organization.known().unwrap().as_ref().unwrap();
+    assert_eq!(org.management_account_id, ids::MANAGEMENT);
+    let scp = |id: &str| org.policy_chain(id, OrgPolicyKind::ServiceControlPolicy);
+    // Management at the root: root level and account level.
+    assert_eq!(scp(ids::MANAGEMENT).unwrap().unwrap().len(), 2);
+    // Prod: root, Workloads, Prod, account; the tooling guard sits on Workloads.
+    let prod = scp(ids::PROD).unwrap().unwrap();
+    assert_eq!(prod.len(), 4);
+    assert_eq!(prod[1].len(), 2, "FullAWSAccess and ProtectSecurityTooling on Workloads");
+    assert_eq!(scp(ids::STAGING), Err(ChainGap::NotAMember));
+    let rcp = org.policy_chain(ids::SECURITY, OrgPolicyKind::ResourceControlPolicy).unwrap().unwrap();
+    assert!(rcp.iter().all(|level| level.len() == 1));
+}

@@ -213,7 +213,9 @@ mod tests {
         let good = serde_json::to_string(&sample()).unwrap();
         let newer = good.replace("\"format_version\":1", "\"format_version\":7");
         assert!(matches!(parse(&newer), Err(SnapshotError::Version { found: 7, .. })));
-        let incompatible = newer.replace("\"accounts\":[", "\"accounts\":{\"x\":[").replace("]}}", "]}}}");
+        let mut incompatible: serde_json::Value = serde_json::from_str(&newer).unwrap();
+        incompatible["inventory"]["accounts"] = serde_json::json!({"x": []});
+        let incompatible = incompatible.to_string();
         assert!(matches!(parse(&incompatible), Err(SnapshotError::Version { found: 7, .. })));
     }
 

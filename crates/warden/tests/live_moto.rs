@@ -74,6 +74,8 @@ fn collects_the_seeded_estate_and_scans_it() {
     let acct = &accounts[0];
     assert_eq!(acct["id"], account);
     assert_eq!(acct["regions_in_use"], serde_json::json!(["us-east-1"]));
+    // Not in an organization: a known "none", not a failure.
+    assert_eq!(snap["inventory"]["organization"], serde_json::json!({"known": null}));
 
     // IAM from GetAccountAuthorizationDetails, documents URL-decoded into JSON.
     let users = known(&acct["iam"]["users"], "users").as_array().unwrap();
@@ -244,7 +246,14 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert!(versioning["message"].as_str().unwrap().contains("s3:GetBucketVersioning"), "{versioning}");
 
     // --- the scanner policy: every call made is in it, and every call is read-only.
-    let calls: Vec<Value> = serde_json::from_slice(&std::fs::read(&calls_path).unwrap()).unwrap();
+    let actions = calls_within_scanner_policy(&calls_path);
+    assert!(actions.len() >= 40, "the run should exercise most collectors: {actions:?}");
+}
+
+/// The operations recorded in `calls_path`, after asserting each is granted by
+/// `docs/scanner-policy.json` and that the policy grants nothing but reads.
+fn calls_within_scanner_policy(calls_path: &std::path::Path) -> BTreeSet<String> {
+    let calls: Vec<Value> = serde_json::from_slice(&std::fs::read(calls_path).unwrap()).unwrap();
     let policy: Value =
         serde_json::from_slice(&std::fs::read(repo().join("docs/scanner-policy.json")).unwrap()).unwrap();
     let allowed: BTreeSet<String> = policy["Statement"]
@@ -258,12 +267,12 @@ fn collects_the_seeded_estate_and_scans_it() {
         })
         .collect();
     let actions: BTreeSet<String> = calls.iter().map(|c| c["action"].as_str().unwrap().to_owned()).collect();
-    assert!(actions.len() >= 40, "the run should exercise most collectors: {actions:?}");
     let missing: Vec<_> = actions.difference(&allowed).collect();
     assert!(missing.is_empty(), "operations called but missing from docs/scanner-policy.json: {missing:?}");
     for a in &allowed {
         assert!(read_only(a), "docs/scanner-policy.json grants `{a}`, which is not a read");
     }
+    actions
 }
 
 /// Reads by name, plus the two documented exceptions: generating the credential report
@@ -293,19 +302,39 @@ ids = []
 for name in ["workload-prod", "workload-dev"]:
     status = org.create_account(Email=name + "@example.com", AccountName=name)["CreateAccountStatus"]
     ids.append(status["AccountId"])
-print(json.dumps(ids))
+root = org.list_roots()["Roots"][0]["Id"]
+ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+org.move_account(AccountId=ids[0], SourceParentId=root, DestinationParentId=ou)
+org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+org.enable_policy_type(RootId=root, PolicyType="RESOURCE_CONTROL_POLICY")
+deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+        "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+scp = org.create_policy(Content=json.dumps(deny), Description="no leaving", Name="DenyLeave",
+                        Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+org.attach_policy(PolicyId=scp, TargetId=ou)
+tls = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+       "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+rcp = org.create_policy(Content=json.dumps(tls), Description="tls only", Name="TlsOnly",
+                        Type="RESOURCE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+org.attach_policy(PolicyId=rcp, TargetId=root)
+org.register_delegated_administrator(AccountId=ids[1], ServicePrincipal="guardduty.amazonaws.com")
+print(json.dumps({"members": ids, "root": root, "ou": ou, "scp": scp, "rcp": rcp}))
 "#;
     let mut cmd = std::process::Command::new("python3");
     cmd.args(["-c", script, &moto.url]);
     isolated_env(&mut cmd, &moto.url, &dir);
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let members: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let seeded: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let members: Vec<String> = serde_json::from_value(seeded["members"].clone()).unwrap();
 
     let snap_path = dir.join("org.json");
+    let calls_path = dir.join("calls.json");
     let out = warden(&moto.url, &dir)
         .args(["collect", "--org-role", "OrganizationAccountAccessRole", "-o"])
         .arg(&snap_path)
+        .arg("--record-calls")
+        .arg(&calls_path)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -320,4 +349,42 @@ print(json.dumps(ids))
     assert_eq!(prod["name"], "workload-prod");
     // Entered through the role: its IAM was read in that account (empty, but known).
     assert!(prod["iam"]["users"]["known"].is_array(), "{}", prod["iam"]["users"]);
+
+    // The organization's structure, read from the management account.
+    let org = known(&snap["inventory"]["organization"], "organization");
+    assert_eq!(org["management_account_id"], "123456789012");
+    assert_eq!(org["feature_set"], "ALL");
+    let root = known(&org["roots"], "roots").as_array().unwrap();
+    let types: BTreeSet<&str> = root[0]["policy_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "ENABLED")
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert!(types.contains("SERVICE_CONTROL_POLICY") && types.contains("RESOURCE_CONTROL_POLICY"), "{types:?}");
+    let units = known(&org["units"], "units").as_array().unwrap();
+    assert_eq!(units.len(), 1);
+    assert_eq!((&units[0]["id"], &units[0]["parent_id"]), (&seeded["ou"], &seeded["root"]));
+    let parent_of = |id: &str| {
+        let accounts = known(&org["accounts"], "org accounts").as_array().unwrap();
+        accounts.iter().find(|a| a["id"] == id).map(|a| a["parent_id"].clone()).unwrap()
+    };
+    assert_eq!(parent_of(&members[0]), seeded["ou"]);
+    assert_eq!(parent_of(&members[1]), seeded["root"]);
+    let policy = |list: &str, id: &Value| {
+        let all = known(&org[list], list).as_array().unwrap();
+        all.iter().find(|p| &p["id"] == id).cloned().unwrap_or_else(|| panic!("{id} not in {list}: {all:?}"))
+    };
+    let scp = policy("scps", &seeded["scp"]);
+    assert_eq!(known(&scp["targets"], "scp targets"), &serde_json::json!([seeded["ou"]]));
+    assert_eq!(known(&scp["document"], "scp document")["Statement"][0]["Action"], "organizations:LeaveOrganization");
+    let rcp = policy("rcps", &seeded["rcp"]);
+    assert_eq!(known(&rcp["targets"], "rcp targets"), &serde_json::json!([seeded["root"]]));
+    let admins = known(&org["delegated_administrators"], "delegated administrators").as_array().unwrap();
+    assert_eq!(admins.len(), 1);
+    assert_eq!(admins[0]["account_id"], members[1].as_str());
+    assert_eq!(known(&admins[0]["services"], "services"), &serde_json::json!(["guardduty.amazonaws.com"]));
+    let actions = calls_within_scanner_policy(&calls_path);
+    assert!(actions.contains("organizations:ListTargetsForPolicy"), "{actions:?}");
 }

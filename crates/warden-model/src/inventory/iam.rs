@@ -194,12 +194,23 @@ pub struct ManagedPolicy {
     pub default_version_id: String,
     /// The default version's document.
     pub document: PolicyDocument,
+    /// The other stored versions (IAM keeps up to five), which anyone allowed
+    /// `iam:SetDefaultPolicyVersion` can make the default again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_versions: Vec<PolicyVersion>,
     #[serde(default)]
     pub attachment_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
+}
+
+/// A non-default version of a managed policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub document: PolicyDocument,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

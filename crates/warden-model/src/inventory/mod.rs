@@ -8,6 +8,7 @@ mod cloudtrail;
 mod ec2;
 mod iam;
 mod kms;
+mod organization;
 mod s3;
 
 pub use account::*;
@@ -15,8 +16,10 @@ pub use cloudtrail::*;
 pub use ec2::*;
 pub use iam::*;
 pub use kms::*;
+pub use organization::*;
 pub use s3::*;
 
+use crate::Observed;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,6 +35,10 @@ pub type Tags = BTreeMap<String, String>;
 pub struct Inventory {
     #[serde(default)]
     pub accounts: Vec<Account>,
+    /// The organization the accounts belong to, read from its management account;
+    /// `None` when the scanned account is not in an organization.
+    #[serde(default)]
+    pub organization: Observed<Option<Organization>>,
 }
 
 /// Per-region services of one account.
