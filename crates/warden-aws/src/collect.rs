@@ -95,7 +95,7 @@ pub fn collect_blocking(opts: &Options) -> Result<Collection, CollectError> {
     rt.block_on(collect(opts))
 }
 
-async fn base_config(opts: &Options) -> SdkConfig {
+pub(crate) async fn base_config(opts: &Options) -> SdkConfig {
     let retry = RetryConfig::adaptive()
         .with_max_attempts(opts.max_attempts.max(1))
         .with_initial_backoff(Duration::from_millis(500))
@@ -205,18 +205,35 @@ pub async fn collect(opts: &Options) -> Result<Collection, CollectError> {
     Ok(Collection { snapshot, failures: ledger.groups(), account_failures, calls: recorder.calls() })
 }
 
-/// The caller's account id and partition (`sts:GetCallerIdentity`).
-async fn identify(ctx: &Ctx) -> Result<(String, String), String> {
+/// Who the credentials belong to.
+pub(crate) struct Caller {
+    pub account: String,
+    pub partition: String,
+    pub arn: String,
+}
+
+/// The caller's account id, partition and ARN (`sts:GetCallerIdentity`).
+pub(crate) async fn caller(ctx: &Ctx) -> Result<Caller, String> {
     let sts = ctx.sts();
     match ctx.call("sts:GetCallerIdentity", &[], sts.get_caller_identity().send()).await {
         Ok(Some(o)) => {
             let account = o.account().unwrap_or_default().to_owned();
-            let partition = o.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
-            if account.is_empty() { Err("the answer carried no account id".into()) } else { Ok((account, partition)) }
+            let arn = o.arn().unwrap_or_default().to_owned();
+            let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
+            if account.is_empty() {
+                Err("the answer carried no account id".into())
+            } else {
+                Ok(Caller { account, partition, arn })
+            }
         }
         Ok(None) => Err("no answer".into()),
         Err(u) => Err(u.message),
     }
+}
+
+/// The caller's account id and partition.
+async fn identify(ctx: &Ctx) -> Result<(String, String), String> {
+    caller(ctx).await.map(|c| (c.account, c.partition))
 }
 
 async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn ProgressSink>) -> Account {

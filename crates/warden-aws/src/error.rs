@@ -19,6 +19,19 @@ pub enum CollectError {
     Runtime(String),
     #[error("no region given: pass `--region`, set AWS_REGION, or configure one in the profile")]
     NoRegion,
+    #[error("Security Hub export failed: {0}")]
+    Export(String),
+}
+
+/// One line for an SDK error: its code and message.
+pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match classify(err, &[]) {
+        Some(f) => format!("{}: {}", f.code, f.message),
+        None => err.to_string(),
+    }
 }
 
 /// What went wrong in one read, before it is stored as [`Unknown`].

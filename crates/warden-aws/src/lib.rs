@@ -6,7 +6,9 @@
 //!
 //! Three rules shape the code:
 //! - **Read-only.** Every operation the collector can call is listed in
-//!   `docs/scanner-policy.json`; a test records the calls of a run and checks them.
+//!   `docs/scanner-policy.json`; a test records the calls of a run and checks them. The
+//!   one writer, the Security Hub export ([`securityhub`]), runs only when the CLI is
+//!   told to and reports its plan before writing.
 //! - **Every failed read is data.** A read that fails becomes `Observed::Unknown` with its
 //!   kind and the operation and error code, and is counted in the [`Ledger`]; the scan
 //!   always finishes.
@@ -23,6 +25,7 @@ mod kms;
 mod org;
 mod record;
 mod s3;
+pub mod securityhub;
 mod trail;
 
 pub use collect::{Collection, Options, ProgressSink, collect, collect_blocking};

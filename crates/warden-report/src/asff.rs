@@ -26,11 +26,14 @@ fn compliance_status(s: Status) -> &'static str {
     }
 }
 
-fn finding(scan: &ScanInfo, f: &Finding) -> Value {
+/// One finding in ASFF. `CreatedAt` is the first time the history saw it, when known.
+pub fn finding(scan: &ScanInfo, f: &Finding) -> Value {
     let region = if f.resource.region == "global" { "us-east-1" } else { f.resource.region.as_str() };
     let partition = f.resource.arn.split(':').nth(1).unwrap_or("aws");
     let account = &f.resource.account_id;
-    let time = scan.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let time = stamp(scan.generated_at);
+    let created = f.history.as_ref().map_or_else(|| time.clone(), |h| stamp(h.first_seen));
     let related: Vec<String> =
         f.compliance.iter().flat_map(|(fw, reqs)| reqs.iter().map(move |r| format!("{fw} {r}"))).collect();
     let mut recommendation = json!({ "Text": truncate(&f.remediation.text, 512) });
@@ -44,13 +47,17 @@ fn finding(scan: &ScanInfo, f: &Finding) -> Value {
         "GeneratorId": format!("warden/{}", f.check_id),
         "AwsAccountId": account,
         "Types": ["Software and Configuration Checks/AWS Security Best Practices"],
-        "CreatedAt": time,
+        "CreatedAt": created,
         "UpdatedAt": time,
         "Severity": { "Label": label(f.severity) },
         "Title": truncate(&f.title, 256),
         "Description": truncate(&f.message, 1024),
         "Remediation": { "Recommendation": recommendation },
-        "ProductFields": { "warden/check_id": f.check_id, "warden/status": f.status.as_str() },
+        "ProductFields": {
+            "warden/check_id": f.check_id,
+            "warden/status": f.status.as_str(),
+            "warden/region": f.resource.region,
+        },
         "Resources": [{
             "Type": f.resource.kind,
             "Id": f.resource.arn,

@@ -4,7 +4,7 @@
 //! Rendering never decides anything: the findings arrive complete (status, evidence,
 //! compliance), and each format only chooses how to say them.
 
-mod asff;
+pub mod asff;
 mod csv_out;
 mod html;
 mod json;

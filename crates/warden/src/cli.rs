@@ -59,6 +59,11 @@ pub enum Command {
     Bench(BenchArgs),
     #[command(flatten)]
     Store(crate::store_cmd::StoreCommand),
+    /// The audit log of changes Warden made to AWS accounts.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Generate shell completions or the man page.
     Generate {
         #[arg(value_enum)]
@@ -73,6 +78,22 @@ pub enum ListAction {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Check that no record was removed or edited (each carries the hash of the one before).
+    Verify {
+        /// The log; default: `audit.jsonl` beside the history database.
+        #[arg(long, value_name = "FILE", env = "WARDEN_AUDIT_LOG")]
+        audit_log: Option<PathBuf>,
+    },
+    /// Print the log's records (JSON lines).
+    Show {
+        /// The log; default: `audit.jsonl` beside the history database.
+        #[arg(long, value_name = "FILE", env = "WARDEN_AUDIT_LOG")]
+        audit_log: Option<PathBuf>,
     },
 }
 
@@ -158,6 +179,16 @@ pub struct ScanArgs {
     pub as_of: Option<String>,
     #[command(flatten)]
     pub store: crate::store_cmd::StoreArgs,
+    /// Import FAIL, MUTED and ERROR findings into AWS Security Hub (BatchImportFindings in
+    /// the `--region`), and archive Warden's findings there that this scan's accounts,
+    /// regions and checks no longer report. Writes to the account: the plan is printed
+    /// first and an audit record appended.
+    #[arg(long)]
+    pub to_securityhub: bool,
+    /// The audit log changes to AWS are recorded in (JSON lines, hash-chained);
+    /// default: `audit.jsonl` beside the history database.
+    #[arg(long, value_name = "FILE", env = "WARDEN_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Bench(args) => bench(&args),
         Command::Store(cmd) => crate::store_cmd::run(cmd, cli.color),
+        Command::Audit { action } => crate::securityhub::audit(&action),
         Command::Generate { what } => generate(what),
     }
 }
@@ -85,7 +86,12 @@ fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
     }
     info.compliance = compliance_views(&registry, args.framework.as_deref(), &findings)?;
     crate::store_cmd::record_scan(&args.store, &mut info, &mut findings)?;
-    output::emit(&info, &findings, &args.output, color)
+    let code = output::emit(&info, &findings, &args.output, color)?;
+    if args.to_securityhub {
+        let checks = registry.select(&sel)?.iter().map(|m| m.id.clone()).collect();
+        crate::securityhub::export(args, &snapshot, checks, &info, &findings)?;
+    }
+    Ok(code)
 }
 
 /// Framework views of the findings: the framework asked for, or every framework.

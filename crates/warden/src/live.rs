@@ -62,13 +62,12 @@ impl warden_aws::ProgressSink for Bar {
     }
 }
 
-/// Collects the estate the flags describe. Blocking.
-pub fn collect(args: &LiveArgs) -> anyhow::Result<LiveOutcome> {
+/// The SDK-side options the flags describe.
+pub fn options(args: &LiveArgs) -> anyhow::Result<warden_aws::Options> {
     if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
         anyhow::bail!("`--request-timeout {}` must be a positive number of seconds", args.request_timeout);
     }
-    let bar = crate::commands::progress_bar(0, "account × region × service units");
-    let opts = warden_aws::Options {
+    Ok(warden_aws::Options {
         profile: args.profile.clone(),
         regions: args.regions.clone(),
         all_regions: args.all_regions,
@@ -78,8 +77,14 @@ pub fn collect(args: &LiveArgs) -> anyhow::Result<LiveOutcome> {
         attempt_timeout: Duration::from_secs_f64(args.request_timeout),
         per_service: args.api_concurrency.max(1),
         accounts_in_parallel: args.account_concurrency.max(1),
-        progress: Some(Arc::new(Bar(bar.clone()))),
-    };
+        progress: None,
+    })
+}
+
+/// Collects the estate the flags describe. Blocking.
+pub fn collect(args: &LiveArgs) -> anyhow::Result<LiveOutcome> {
+    let bar = crate::commands::progress_bar(0, "account × region × service units");
+    let opts = warden_aws::Options { progress: Some(Arc::new(Bar(bar.clone()))), ..options(args)? };
     let collection = warden_aws::collect_blocking(&opts);
     bar.finish_and_clear();
     let collection = collection?;

@@ -4,12 +4,14 @@
 //! against stays predictable: 0 ran clean, 1 findings at or above `--fail-on`, 2 usage
 //! or runtime error. Errors print as one line on stderr; a closed pipe is not an error.
 
+mod audit;
 mod cli;
 mod commands;
 mod detect_cmd;
 mod iam_cmd;
 mod live;
 mod output;
+mod securityhub;
 mod store_cmd;
 
 use clap::Parser;

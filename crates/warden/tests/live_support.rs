@@ -87,7 +87,8 @@ pub fn isolated_env(cmd: &mut std::process::Command, endpoint: &str, dir: &Path)
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
         // `scan` records history: keep it in the test's directory.
-        .env("WARDEN_DB", dir.join("history.db"));
+        .env("WARDEN_DB", dir.join("history.db"))
+        .env("WARDEN_AUDIT_LOG", dir.join("audit.jsonl"));
 }
 
 /// The real `warden` binary pointed at `endpoint`.
