@@ -21,6 +21,8 @@ pub enum CollectError {
     NoRegion,
     #[error("Security Hub export failed: {0}")]
     Export(String),
+    #[error("cannot list logs in {0}")]
+    Logs(String),
 }
 
 /// One line for an SDK error: its code and message.

@@ -25,6 +25,7 @@ mod kms;
 mod org;
 mod record;
 mod s3;
+pub mod s3_logs;
 pub mod securityhub;
 mod trail;
 

@@ -41,7 +41,7 @@ pub async fn collect(ctx: &Ctx) -> S3 {
 }
 
 /// A bucket's region from `GetBucketLocation`: empty means us-east-1, `EU` eu-west-1.
-fn location(constraint: Option<&str>) -> String {
+pub(crate) fn location(constraint: Option<&str>) -> String {
     match constraint {
         None | Some("") => "us-east-1".to_owned(),
         Some("EU") => "eu-west-1".to_owned(),

@@ -15,12 +15,22 @@ use warden_model::Finding;
 #[derive(Debug, Clone, clap::Args)]
 pub struct DetectArgs {
     /// CloudTrail files or directories (delivery files, JSON arrays, JSON Lines; `.gz` too);
-    /// `-` reads standard input.
+    /// `-` reads standard input; `s3://bucket/prefix` reads a trail's bucket.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// VPC flow log files or directories (default v2 format, or custom with a header line).
+    /// VPC flow log files or directories (default v2 format, or custom with a header line),
+    /// or `s3://bucket/prefix`.
     #[arg(long = "flow-logs", value_name = "PATH")]
     pub flow_logs: Vec<PathBuf>,
+    /// For `s3://` inputs: AWS profile (default: the standard credential chain).
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// For `s3://` inputs: the region to start from (the bucket's own is looked up).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// For `s3://` inputs: send requests to this endpoint (an emulator); also AWS_ENDPOINT_URL.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
     /// Extra Sigma rules: a file or a directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -87,6 +97,58 @@ fn duration_secs(s: &str) -> anyhow::Result<i64> {
         _ => bail!("`{s}`: unknown unit `{unit}` (use s, m, h, d or w)"),
     };
     Ok(n.saturating_mul(mult))
+}
+
+/// The inputs with every `s3://` location replaced by a local copy of its objects (under
+/// `dest`), keeping only keys whose delivery day can hold events of the window.
+fn fetch_s3(
+    args: &DetectArgs,
+    inputs: &[PathBuf],
+    dest: &std::path::Path,
+    (since, until): (Option<i64>, Option<i64>),
+) -> anyhow::Result<Vec<PathBuf>> {
+    use warden_aws::s3_logs::{S3Url, fetch_blocking, key_day};
+    let day = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.date_naive());
+    // Files are delivered within minutes, so a key's day may run one day behind its events.
+    let first = since.and_then(day).and_then(|d| d.pred_opt());
+    let last = until.and_then(day).and_then(|d| d.succ_opt());
+    let keep = move |key: &str| match key_day(key) {
+        Some(d) => first.is_none_or(|f| d >= f) && last.is_none_or(|l| d <= l),
+        None => true,
+    };
+    let mut out = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let Some(url) = input.to_str().and_then(S3Url::parse) else {
+            out.push(input.clone());
+            continue;
+        };
+        let live = crate::live::LiveArgs {
+            profile: args.profile.clone(),
+            regions: args.region.iter().cloned().collect(),
+            endpoint_url: args.endpoint_url.clone().filter(|e| !e.is_empty()),
+            max_attempts: 5,
+            request_timeout: 60.0,
+            api_concurrency: 8,
+            account_concurrency: 1,
+            ..Default::default()
+        };
+        let to = dest.join(i.to_string());
+        let got = fetch_blocking(&crate::live::options(&live)?, &url, &to, &keep, args.max_file_bytes)?;
+        for f in &got.failures {
+            eprintln!("warning: {f}");
+        }
+        for f in &got.oversize {
+            eprintln!("warning: s3://{}/{f} is larger than --max-file-bytes: not read", url.bucket);
+        }
+        eprintln!(
+            "detect: s3://{}/{}: {} objects ({} bytes) read, {} outside the time window or digests",
+            url.bucket, url.prefix, got.objects, got.bytes, got.skipped
+        );
+        if got.objects > 0 {
+            out.push(to);
+        }
+    }
+    Ok(out)
 }
 
 fn time_arg(s: &str, flag: &str) -> anyhow::Result<i64> {
@@ -198,14 +260,20 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<DetectOutcome> {
     if args.paths.is_empty() && args.flow_logs.is_empty() {
         bail!("nothing to read: give CloudTrail paths (or `-` for stdin) and/or `--flow-logs PATH`");
     }
-    for p in args.paths.iter().chain(&args.flow_logs) {
+    let since = args.since.as_deref().map(|s| time_arg(s, "since")).transpose()?;
+    let until = args.until.as_deref().map(|s| time_arg(s, "until")).transpose()?;
+    // Objects in S3 are copied to a scratch directory first, removed when `scratch` drops.
+    let scratch = tempfile::Builder::new().prefix("warden-detect-").tempdir()?;
+    let paths = fetch_s3(args, &args.paths, &scratch.path().join("cloudtrail"), (since, until))?;
+    let flow_logs = fetch_s3(args, &args.flow_logs, &scratch.path().join("flow-logs"), (since, until))?;
+    for p in paths.iter().chain(&flow_logs) {
         if p.as_os_str() != STDIN && !p.exists() {
             bail!("`{}` does not exist", p.display());
         }
     }
     let opts = DetectOptions {
-        since: args.since.as_deref().map(|s| time_arg(s, "since")).transpose()?,
-        until: args.until.as_deref().map(|s| time_arg(s, "until")).transpose()?,
+        since,
+        until,
         limits: ReadLimits {
             max_file_bytes: args.max_file_bytes,
             max_record_bytes: args.max_record_bytes.max(1),
@@ -215,11 +283,11 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<DetectOutcome> {
         no_stateful: args.no_stateful,
     };
     let mut detector = Detector::new(set, opts);
-    if !args.paths.is_empty() {
-        detector.read_cloudtrail(&args.paths);
+    if !paths.is_empty() {
+        detector.read_cloudtrail(&paths);
     }
-    if !args.flow_logs.is_empty() {
-        detector.read_flow_logs(&args.flow_logs);
+    if !flow_logs.is_empty() {
+        detector.read_flow_logs(&flow_logs);
     }
     let out = detector.finish();
     for e in &out.errors {
