@@ -82,6 +82,8 @@ pub async fn structure(ctx: &Ctx) -> Observed<Option<Organization>> {
         scps: Observed::default(),
         rcps: Observed::default(),
         delegated_administrators: Observed::default(),
+        resource_policy: Observed::default(),
+        root_access_features: Observed::default(),
     };
     let roots =
         ctx.obs("organizations:ListRoots", c.list_roots().into_paginator().send().try_collect()).await.map(|pages| {
@@ -113,18 +115,47 @@ pub async fn structure(ctx: &Ctx) -> Observed<Option<Organization>> {
             out.accounts = Observed::Unknown(u.clone());
             out.scps = Observed::Unknown(u.clone());
             out.rcps = Observed::Unknown(u.clone());
-            out.delegated_administrators = Observed::Unknown(u);
+            out.delegated_administrators = Observed::Unknown(u.clone());
+            out.resource_policy = Observed::Unknown(u.clone());
+            out.root_access_features = Observed::Unknown(u);
             return Observed::Known(Some(out));
         }
     };
     let root_ids: Vec<String> = roots.iter().map(|r| r.id.clone()).collect();
     out.roots = Observed::Known(roots);
-    let (tree, scps, rcps, delegated) = tokio::join!(
+    let resource_policy = async {
+        let read = ctx
+            .obs_opt(
+                "organizations:DescribeResourcePolicy",
+                &["ResourcePolicyNotFoundException"],
+                c.describe_resource_policy().send(),
+            )
+            .await;
+        match read {
+            Observed::Known(Some(o)) => match o.resource_policy.and_then(|p| p.content) {
+                Some(text) => Observed::Known(Some(policy_document(&text))),
+                None => Observed::Known(None),
+            },
+            Observed::Known(None) => Observed::Known(None),
+            Observed::Unknown(u) => Observed::Unknown(u),
+        }
+    };
+    let root_access = async {
+        let iam = ctx.iam();
+        ctx.obs("iam:ListOrganizationsFeatures", iam.list_organizations_features().send())
+            .await
+            .map(|o| o.enabled_features().iter().map(|f| f.as_str().to_owned()).collect::<Vec<_>>())
+    };
+    let (tree, scps, rcps, delegated, resource_policy, root_access) = tokio::join!(
         tree(ctx, &c, root_ids),
         policies(ctx, &c, PolicyType::ServiceControlPolicy),
         policies(ctx, &c, PolicyType::ResourceControlPolicy),
         delegated_administrators(ctx, &c),
+        resource_policy,
+        root_access,
     );
+    out.resource_policy = resource_policy;
+    out.root_access_features = root_access;
     match tree {
         Ok((units, accounts)) => {
             out.units = Observed::Known(units);

@@ -9,8 +9,8 @@
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use warden_checks::{Registry, Selection};
-use warden_model::inventory::Account;
-use warden_model::{Inventory, Snapshot, Status};
+use warden_model::inventory::{Account, Organization};
+use warden_model::{Inventory, Observed, Snapshot, Status};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +20,9 @@ struct Case {
     #[serde(default)]
     now: Option<chrono::DateTime<chrono::Utc>>,
     accounts: Vec<Account>,
+    /// The organization the accounts belong to (default: not collected).
+    #[serde(default)]
+    organization: Observed<Option<Organization>>,
     expect: BTreeMap<Status, usize>,
     /// Substrings the first non-PASS finding's message must contain.
     #[serde(default)]
@@ -54,7 +57,7 @@ fn every_case_gives_its_expected_statuses() {
     let mut failures = Vec::new();
     for (file, case) in load() {
         let now = case.now.unwrap_or(default_now);
-        let snap = Snapshot::new("case", now, Inventory { accounts: case.accounts, ..Inventory::default() });
+        let snap = Snapshot::new("case", now, Inventory { accounts: case.accounts, organization: case.organization });
         let sel = Selection { checks: vec![case.check.clone()], ..Default::default() };
         let findings = reg.run(&snap, &sel, now).unwrap();
         let mut got: BTreeMap<Status, usize> = BTreeMap::new();

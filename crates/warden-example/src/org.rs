@@ -112,6 +112,15 @@ pub(crate) fn build(specs: &[Spec]) -> Organization {
             arn: "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess".into(),
             ..policy("p-RCPFullAWSAccess", "RCPFullAWSAccess", true, allow_all_resources, &everywhere)
         }]),
+        resource_policy: Observed::Known(Some(json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "SecurityTeamManagesPolicies", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{}:root", ids::SECURITY)},
+            "Action": ["organizations:DescribeOrganization", "organizations:List*", "organizations:Describe*",
+                       "organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:DeletePolicy",
+                       "organizations:AttachPolicy", "organizations:DetachPolicy"],
+            "Resource": "*"}]}))),
+        // Root credentials are managed centrally, but privileged root sessions are not.
+        root_access_features: Observed::Known(vec!["RootCredentialsManagement".into()]),
         delegated_administrators: Observed::Known(vec![DelegatedAdministrator {
             account_id: ids::SECURITY.into(),
             name: "northwind-security".into(),

@@ -7,6 +7,7 @@ mod ec2;
 mod iam;
 mod kms;
 mod net;
+mod org;
 mod policy;
 mod s3;
 
@@ -16,7 +17,7 @@ use warden_model::inventory::{Account, Region, Tags};
 
 /// Every built-in check, service by service.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
-    [account::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, net::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
+    [account::CHECKS, org::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, net::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
         .into_iter()
         .flatten()
         .copied()

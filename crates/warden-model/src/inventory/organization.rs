@@ -32,6 +32,14 @@ pub struct Organization {
     /// Member accounts registered as delegated administrators, with their services.
     #[serde(default)]
     pub delegated_administrators: Observed<Vec<DelegatedAdministrator>>,
+    /// The Organizations resource policy that delegates policy management to member
+    /// accounts; `None` when there is none.
+    #[serde(default)]
+    pub resource_policy: Observed<Option<PolicyDocument>>,
+    /// Centralised root access features enabled for member accounts
+    /// (`iam:ListOrganizationsFeatures`): `RootCredentialsManagement`, `RootSessions`.
+    #[serde(default)]
+    pub root_access_features: Observed<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -154,14 +162,14 @@ impl Organization {
         Err(ChainGap::Unknown(format!("the OU tree above account {account_id} has a cycle")))
     }
 
-    /// The documents of `kind` that apply to `account_id`, one list per level from the
+    /// The policies of `kind` that apply to `account_id`, one list per level from the
     /// root down to the account — the shape the IAM engine evaluates (every level must
     /// allow). `Ok(None)` when the policy type is not enabled on the root.
     pub fn policy_chain(
         &self,
         account_id: &str,
         kind: OrgPolicyKind,
-    ) -> Result<Option<Vec<Vec<&PolicyDocument>>>, ChainGap> {
+    ) -> Result<Option<Vec<Vec<&OrgPolicy>>>, ChainGap> {
         let path = self.path_to(account_id)?;
         let roots = self.roots.get().map_err(|u| ChainGap::Unknown(format!("roots: {u}")))?;
         let enabled = roots
@@ -183,13 +191,31 @@ impl Organization {
             for p in policies {
                 let targets = p.targets.get().map_err(|u| ChainGap::Unknown(format!("targets of {}: {u}", p.id)))?;
                 if targets.iter().any(|t| t == node) {
-                    let doc = p.document.get().map_err(|u| ChainGap::Unknown(format!("document of {}: {u}", p.id)))?;
-                    level.push(doc);
+                    level.push(p);
                 }
             }
             levels.push(level);
         }
         Ok(Some(levels))
+    }
+
+    /// [`Organization::policy_chain`] as documents, for evaluation: an unreadable
+    /// document is a gap.
+    pub fn document_chain(
+        &self,
+        account_id: &str,
+        kind: OrgPolicyKind,
+    ) -> Result<Option<Vec<Vec<&PolicyDocument>>>, ChainGap> {
+        let Some(levels) = self.policy_chain(account_id, kind)? else { return Ok(None) };
+        let mut out = Vec::with_capacity(levels.len());
+        for level in levels {
+            let mut docs = Vec::with_capacity(level.len());
+            for p in level {
+                docs.push(p.document.get().map_err(|u| ChainGap::Unknown(format!("document of {}: {u}", p.id)))?);
+            }
+            out.push(docs);
+        }
+        Ok(Some(out))
     }
 }
 
@@ -244,6 +270,8 @@ mod tests {
             ]),
             rcps: Observed::Known(vec![policy("p-rcp", &["r-1"])]),
             delegated_administrators: Observed::Known(Vec::new()),
+            resource_policy: Observed::Known(None),
+            root_access_features: Observed::Known(Vec::new()),
         }
     }
 
@@ -251,7 +279,7 @@ mod tests {
     fn chain_runs_root_to_account() {
         let o = org("ou-a");
         assert_eq!(o.path_to("222222222222").unwrap(), ["r-1", "ou-a", "ou-b", "222222222222"]);
-        let chain = o.policy_chain("222222222222", OrgPolicyKind::ServiceControlPolicy).unwrap().unwrap();
+        let chain = o.document_chain("222222222222", OrgPolicyKind::ServiceControlPolicy).unwrap().unwrap();
         let sids: Vec<Vec<&str>> =
             chain.iter().map(|l| l.iter().map(|d| d["Sid"].as_str().unwrap()).collect()).collect();
         assert_eq!(sids, [vec!["p-full"], vec!["p-full"], vec!["p-full", "p-deny"], vec!["p-full"]]);
@@ -260,7 +288,7 @@ mod tests {
     #[test]
     fn disabled_policy_type_is_no_chain() {
         let o = org("ou-a");
-        assert_eq!(o.policy_chain("222222222222", OrgPolicyKind::ResourceControlPolicy), Ok(None));
+        assert_eq!(o.document_chain("222222222222", OrgPolicyKind::ResourceControlPolicy), Ok(None));
     }
 
     #[test]
@@ -272,7 +300,7 @@ mod tests {
         let mut hidden = org("ou-a");
         hidden.scps = Observed::unknown(crate::UnknownKind::AccessDenied, "denied");
         assert!(matches!(
-            hidden.policy_chain("222222222222", OrgPolicyKind::ServiceControlPolicy),
+            hidden.document_chain("222222222222", OrgPolicyKind::ServiceControlPolicy),
             Err(ChainGap::Unknown(m)) if m.contains("denied")
         ));
     }
