@@ -229,10 +229,48 @@ stale = kms.create_key(Description="never rotated")["KeyMetadata"]["KeyId"]
 kms.create_alias(AliasName="alias/stale", TargetKeyId=stale)
 out["kms"] = {"rotated": rotated, "not_rotated": stale}
 
-# --- CloudTrail: a multi-region trail without log file validation, logging.
+# --- CloudWatch Logs, alarms and SNS for the trail: unauthorized calls (CIS 5.1) are
+# watched end to end; root use (5.3) has a filter that misses the invokedBy condition and
+# an alarm whose topic nobody subscribed to.
+logs = client("logs")
+logs.create_log_group(logGroupName="cloudtrail-logs")
+group_arn = logs.describe_log_groups(logGroupNamePrefix="cloudtrail-logs")["logGroups"][0]["arn"]
+logs.put_metric_filter(
+    logGroupName="cloudtrail-logs", filterName="unauthorized-api-calls",
+    filterPattern='{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    metricTransformations=[{"metricName": "UnauthorizedAPICalls", "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+)
+logs.put_metric_filter(
+    logGroupName="cloudtrail-logs", filterName="root-usage",
+    filterPattern='{ $.userIdentity.type = "Root" }',
+    metricTransformations=[{"metricName": "RootUsage", "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+)
+sns = client("sns")
+alerts = sns.create_topic(Name="security-alerts")["TopicArn"]
+sns.subscribe(TopicArn=alerts, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:123456789012:soc-queue")
+silent = sns.create_topic(Name="nobody-listens")["TopicArn"]
+cw = client("cloudwatch")
+for name, metric, topic in [("unauthorized", "UnauthorizedAPICalls", alerts), ("root", "RootUsage", silent)]:
+    cw.put_metric_alarm(
+        AlarmName=name, MetricName=metric, Namespace="CISBenchmark", Statistic="Sum", Period=300,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic],
+    )
+out["monitoring"] = {"log_group": group_arn, "alerts": alerts, "silent": silent}
+
+# --- AWS Config recording everything, and Security Hub enabled.
+config = client("config")
+config.put_configuration_recorder(ConfigurationRecorder={
+    "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config-role",
+    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "acme-trail-logs"})
+config.start_configuration_recorder(ConfigurationRecorderName="default")
+client("securityhub").enable_security_hub()
+
+# --- CloudTrail: a multi-region trail without log file validation, logging, to CloudWatch Logs.
 ct = client("cloudtrail")
 trail = ct.create_trail(
-    Name="main-trail", S3BucketName="acme-trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=False
+    Name="main-trail", S3BucketName="acme-trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=False,
+    CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs",
 )["TrailARN"]
 ct.start_logging(Name="main-trail")
 out["trail"] = trail

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{CollectError, FailureGroup, Ledger};
 use crate::record::{CallRecorder, RecordedCall};
-use crate::{ec2, iam, kms, org, s3, trail};
+use crate::{ec2, iam, kms, monitoring, org, s3, trail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -19,7 +19,7 @@ use warden_model::{Inventory, Observed, Snapshot, Unknown, UnknownKind};
 
 /// Services collected once per account and once per region, for progress accounting.
 const GLOBAL_UNITS: u64 = 2;
-const REGIONAL_UNITS: u64 = 3;
+const REGIONAL_UNITS: u64 = 4;
 
 /// Progress reports: units of work are (account × region × service).
 pub trait ProgressSink: Send + Sync {
@@ -270,8 +270,24 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             done(&format!("{id} {r} cloudtrail"));
             x
         };
-        let (ec2, kms, cloudtrail) = tokio::join!(ec2, kms, trails);
-        warden_model::inventory::Region { name: r.clone(), ec2, kms, cloudtrail }
+        let watch = async {
+            let x = monitoring::collect(ctx, r).await;
+            done(&format!("{id} {r} monitoring"));
+            x
+        };
+        let (ec2, kms, cloudtrail, m) = tokio::join!(ec2, kms, trails, watch);
+        warden_model::inventory::Region {
+            name: r.clone(),
+            ec2,
+            kms,
+            cloudtrail,
+            logs: m.logs,
+            cloudwatch: m.cloudwatch,
+            sns: m.sns,
+            config: m.config,
+            securityhub: m.securityhub,
+            access_analyzer: m.access_analyzer,
+        }
     }));
     let (mut account, s3, regions_out) = tokio::join!(global, buckets, regional);
     account.id = ctx.account_id.clone();

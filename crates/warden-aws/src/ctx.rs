@@ -15,7 +15,38 @@ use tokio::sync::Semaphore;
 use warden_model::{Observed, Unknown, UnknownKind};
 
 /// Services the collector talks to; each gets its own bound on in-flight requests.
-pub const SERVICES: &[&str] = &["iam", "s3", "ec2", "kms", "cloudtrail", "account", "sts", "organizations"];
+pub const SERVICES: &[&str] = &[
+    "iam",
+    "s3",
+    "ec2",
+    "kms",
+    "cloudtrail",
+    "account",
+    "sts",
+    "organizations",
+    "logs",
+    "cloudwatch",
+    "sns",
+    "config",
+    "securityhub",
+    "access-analyzer",
+];
+
+/// One client constructor per regional service: the account's SDK configuration in
+/// `region`, with the call recorder attached.
+macro_rules! regional_clients {
+    ($($name:ident => $krate:ident),* $(,)?) => {
+        $(
+            pub fn $name(&self, region: &str) -> $krate::Client {
+                let c = $krate::config::Builder::from(&self.sdk)
+                    .region(self.region_of(Some(region)))
+                    .interceptor(self.recorder.clone())
+                    .build();
+                $krate::Client::from_conf(c)
+            }
+        )*
+    };
+}
 
 /// One account being collected.
 pub struct Ctx {
@@ -144,28 +175,16 @@ impl Ctx {
         aws_sdk_s3control::Client::from_conf(c.build())
     }
 
-    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let c = aws_sdk_ec2::config::Builder::from(&self.sdk)
-            .region(self.region_of(Some(region)))
-            .interceptor(self.recorder.clone())
-            .build();
-        aws_sdk_ec2::Client::from_conf(c)
-    }
-
-    pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
-        let c = aws_sdk_kms::config::Builder::from(&self.sdk)
-            .region(self.region_of(Some(region)))
-            .interceptor(self.recorder.clone())
-            .build();
-        aws_sdk_kms::Client::from_conf(c)
-    }
-
-    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let c = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-            .region(self.region_of(Some(region)))
-            .interceptor(self.recorder.clone())
-            .build();
-        aws_sdk_cloudtrail::Client::from_conf(c)
+    regional_clients! {
+        ec2 => aws_sdk_ec2,
+        kms => aws_sdk_kms,
+        cloudtrail => aws_sdk_cloudtrail,
+        logs => aws_sdk_cloudwatchlogs,
+        cloudwatch => aws_sdk_cloudwatch,
+        sns => aws_sdk_sns,
+        config => aws_sdk_config,
+        securityhub => aws_sdk_securityhub,
+        access_analyzer => aws_sdk_accessanalyzer,
     }
 }
 

@@ -22,6 +22,7 @@ mod ec2;
 mod error;
 mod iam;
 mod kms;
+mod monitoring;
 mod org;
 mod record;
 mod s3;

@@ -67,6 +67,10 @@ impl Intercept for CallRecorder {
 pub fn iam_action(service: &str, operation: &str) -> String {
     let prefix = match service {
         "S3" | "S3 Control" | "S3Control" => "s3",
+        // SDK service ids whose IAM prefix differs from the id.
+        "CloudWatch Logs" => return format!("logs:{operation}"),
+        "Config Service" => return format!("config:{operation}"),
+        "AccessAnalyzer" => return format!("access-analyzer:{operation}"),
         other => return format!("{}:{operation}", other.to_ascii_lowercase().replace(' ', "")),
     };
     let action = match (service, operation) {

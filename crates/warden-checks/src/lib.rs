@@ -8,6 +8,7 @@
 mod checks;
 pub mod compliance;
 mod engine;
+pub mod filter_pattern;
 mod framework;
 mod meta;
 mod mutelist;

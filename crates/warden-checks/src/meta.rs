@@ -27,6 +27,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("meta/kms.yaml", include_str!("../meta/kms.yaml")),
     ("meta/net.yaml", include_str!("../meta/net.yaml")),
     ("meta/cloudtrail.yaml", include_str!("../meta/cloudtrail.yaml")),
+    ("meta/monitoring.yaml", include_str!("../meta/monitoring.yaml")),
 ];
 
 pub(crate) fn load_all() -> Result<Vec<CheckMeta>, Error> {

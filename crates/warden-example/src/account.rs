@@ -1,6 +1,6 @@
 //! One account: contacts, password policy, IAM, S3 and every region in use.
 
-use crate::{Ctx, Kind, Spec, ec2, iam, kms, s3, trail};
+use crate::{Ctx, Kind, Spec, ec2, iam, kms, monitoring, s3, trail};
 use warden_model::Observed;
 use warden_model::inventory::{Account, Contact, Contacts, PasswordPolicy, Region};
 
@@ -77,11 +77,20 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
     let regions = spec
         .regions
         .iter()
-        .map(|r| Region {
-            name: (*r).to_owned(),
-            ec2: ec2::build(ctx, spec, r, &profiles, index),
-            kms: kms::build(ctx, spec, r),
-            cloudtrail: trail::build(ctx, spec, r),
+        .map(|r| {
+            let m = monitoring::build(spec, r);
+            Region {
+                name: (*r).to_owned(),
+                ec2: ec2::build(ctx, spec, r, &profiles, index),
+                kms: kms::build(ctx, spec, r),
+                cloudtrail: trail::build(ctx, spec, r),
+                logs: m.logs,
+                cloudwatch: m.cloudwatch,
+                sns: m.sns,
+                config: m.config,
+                securityhub: m.securityhub,
+                access_analyzer: m.access_analyzer,
+            }
         })
         .collect();
     Account {

@@ -17,6 +17,7 @@ mod ec2;
 mod iam;
 mod kms;
 mod managed;
+mod monitoring;
 mod names;
 mod org;
 mod rng;

@@ -107,6 +107,17 @@ pub(crate) fn build(specs: &[Spec]) -> Organization {
                         "arn:aws:iam::*:role/OrganizationAccountAccessRole"}}}]}),
                 &[OU_WORKLOADS],
             ),
+            // Why the security account's eu-west-1 keys are unreadable to the scanner.
+            policy(
+                "p-n0rtkmslst",
+                "SecurityAccountKeyInventoryHidden",
+                false,
+                json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoKeyListingInDublin", "Effect": "Deny",
+                    "Action": ["kms:ListKeys", "kms:ListAliases"], "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"},
+                                  "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/warden-scanner"}}}]}),
+                &[ids::SECURITY],
+            ),
         ]),
         rcps: Observed::Known(vec![OrgPolicy {
             arn: "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess".into(),

@@ -17,7 +17,7 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
 /// The distinct trails an account can see, by ARN (multi-region and organization trails
 /// show up in every region; the home region's copy wins), and the regions whose trail
 /// list could not be read.
-fn trails(a: &Account) -> (Vec<&Trail>, Vec<(&str, &Unknown)>) {
+pub(super) fn trails(a: &Account) -> (Vec<&Trail>, Vec<(&str, &Unknown)>) {
     let mut by_arn: BTreeMap<&str, &Trail> = BTreeMap::new();
     let mut unknown = Vec::new();
     for r in &a.regions {

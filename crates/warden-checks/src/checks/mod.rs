@@ -6,6 +6,7 @@ mod cloudtrail;
 mod ec2;
 mod iam;
 mod kms;
+mod monitoring;
 mod net;
 mod org;
 mod policy;
@@ -17,10 +18,20 @@ use warden_model::inventory::{Account, Region, Tags};
 
 /// Every built-in check, service by service.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
-    [account::CHECKS, org::CHECKS, iam::CHECKS, s3::CHECKS, ec2::CHECKS, net::CHECKS, kms::CHECKS, cloudtrail::CHECKS]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        account::CHECKS,
+        org::CHECKS,
+        iam::CHECKS,
+        s3::CHECKS,
+        ec2::CHECKS,
+        net::CHECKS,
+        kms::CHECKS,
+        cloudtrail::CHECKS,
+        monitoring::CHECKS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// The account itself, as a resource.

@@ -8,6 +8,7 @@ mod cloudtrail;
 mod ec2;
 mod iam;
 mod kms;
+mod monitoring;
 mod organization;
 mod s3;
 
@@ -16,6 +17,7 @@ pub use cloudtrail::*;
 pub use ec2::*;
 pub use iam::*;
 pub use kms::*;
+pub use monitoring::*;
 pub use organization::*;
 pub use s3::*;
 
@@ -51,6 +53,18 @@ pub struct Region {
     pub kms: Kms,
     #[serde(default)]
     pub cloudtrail: CloudTrail,
+    #[serde(default)]
+    pub logs: Logs,
+    #[serde(default)]
+    pub cloudwatch: CloudWatch,
+    #[serde(default)]
+    pub sns: Sns,
+    #[serde(default)]
+    pub config: Config,
+    #[serde(default)]
+    pub securityhub: SecurityHub,
+    #[serde(default)]
+    pub access_analyzer: AccessAnalyzer,
 }
 
 impl Inventory {
