@@ -2,13 +2,15 @@
 //! over generated gzip CloudTrail, side by side with `gzip -dc`, decompression alone and
 //! decompression plus JSON parsing, on the same files.
 //!
-//! cargo run --release -p warden-detect --example bench -- [--events N] [--dir DIR] [--stage all|detect|detect1000|parse]
+//! cargo run --release -p warden-detect --example bench -- [--events N] [--dir DIR] [--dump FILE] [--stage all|detect|detect1000|parse|parse-value|parse-tape|split]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use warden_detect::generate::{GenConfig, builtin_attacks, generate};
-use warden_detect::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, read_bytes};
+use warden_detect::reader::{
+    ReadLimits, expand_paths, for_each_event, for_each_record, is_cloudtrail_name, read_bytes,
+};
 use warden_detect::{DetectOptions, Detector, RuleSet, add_builtin, builtin_rules};
 
 fn arg(name: &str) -> Option<String> {
@@ -130,7 +132,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for_each_event(&buf, f, &limits, &mut Vec::new(), &mut |_, _| n += 1);
         }
         assert_eq!(n, events);
-        results.push(("parse", rate("decompress + scan + parse (Warden reader)", t.stop(), n)));
+        results.push(("parse", rate("decompress + scan + parse to Val", t.stop(), n)));
+    }
+    if stage == "all" || stage == "parse-tape" {
+        let t = Clock::start();
+        let mut n = 0u64;
+        for f in &files {
+            let (buf, _) = read_bytes(f, &limits);
+            for_each_record(&buf, f, &limits, &mut Vec::new(), &mut |_, _| n += 1);
+        }
+        assert_eq!(n, events);
+        results.push(("parse-tape", rate("decompress + validate onto tape (engine reader)", t.stop(), n)));
     }
     if stage == "all" || stage == "detect" {
         let set = builtin_rules();
@@ -141,6 +153,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let out = d.finish();
         let label = format!("detect: {nrules} built-in rules + stateful");
         results.push(("detect", rate(&label, t.stop(), out.stats.events)));
+        if let Some(dump) = arg("--dump") {
+            // For comparing two builds (outside the timing): every finding, input error, counter.
+            let mut text = serde_json::to_string_pretty(&out.findings)?;
+            for e in &out.errors {
+                text.push_str(&format!("\n{e}"));
+            }
+            text.push_str(&format!("\n{:?}\n", out.stats));
+            std::fs::write(dump, text)?;
+        }
         eprintln!(
             "  {} findings, {} rule matches, {} input errors",
             out.findings.len(),
@@ -176,7 +197,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let get = |k: &str| results.iter().find(|r| r.0 == k).map(|r| r.1);
     if let (Some(d), Some(p)) = (get("detect"), get("parse")) {
-        println!("detect / (decompress + parse)              {:>8.2}", d / p);
+        println!("detect / (decompress + parse to Val)       {:>8.2}", d / p);
+    }
+    if let (Some(d), Some(p)) = (get("detect"), get("parse-tape")) {
+        println!("detect / (decompress + tape)               {:>8.2}", d / p);
     }
     if let (Some(d), Some(p)) = (get("detect"), get("parse-value")) {
         println!("detect / (decompress + serde_json::Value)  {:>8.2}", d / p);

@@ -5,10 +5,13 @@ use crate::error::InputError;
 use crate::event::EventFacts;
 use crate::flowlog::{FlowRecord, parse_flow_log};
 use crate::hit::{Aggregator, DetectorMeta, Hit};
-use crate::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, is_flow_log_name, read_bytes};
+use crate::reader::{
+    ReadLimits, Record, expand_paths, for_each_record, is_cloudtrail_name, is_flow_log_name, read_bytes,
+    read_bytes_into,
+};
 use crate::sigma::{CorrelationState, RuleSet};
 use crate::stateful::{FlowState, StatefulConfig, StatefulHit, TrailState, catalogue};
-use crate::value::Val;
+use crate::value::{Json, Val};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -48,6 +51,31 @@ pub struct Outcome {
 /// Recent matched-event facts, so correlation hits can list their events.
 const RECENT: usize = 4096;
 
+/// What a correlation hit lists of one earlier matched event.
+#[derive(Debug, Default)]
+struct Recent {
+    tag: u64,
+    event_id: String,
+    source_ip: String,
+    event_name: String,
+}
+
+/// The hit of a rule matching one event: its principal, its facts.
+fn event_hit(facts: &EventFacts<'_>) -> Hit {
+    Hit {
+        resource_arn: facts.principal.to_string(),
+        resource_type: "AwsIamPrincipal".into(),
+        account: facts.account.to_string(),
+        region: facts.region.to_string(),
+        discriminator: String::new(),
+        event_ids: vec![facts.event_id.to_string()],
+        time: facts.time,
+        source_ips: vec![facts.source_ip.to_string()],
+        event_names: vec![facts.event_name.to_string()],
+        details: None,
+    }
+}
+
 /// Runs everything over a stream of events.
 pub struct Detector {
     rules: RuleSet,
@@ -59,7 +87,7 @@ pub struct Detector {
     corr: CorrelationState,
     trail: TrailState,
     flow: FlowState,
-    recent: VecDeque<(u64, Hit)>,
+    recent: VecDeque<Recent>,
     tag: u64,
     stats: Stats,
     errors: Vec<InputError>,
@@ -127,6 +155,18 @@ impl Detector {
 
     /// Processes one CloudTrail event.
     pub fn event_val(&mut self, ev: &Val<'_>) {
+        self.event_json(ev);
+    }
+
+    /// Processes one CloudTrail event, parsed either way.
+    pub fn record(&mut self, r: Record<'_>) {
+        match r {
+            Record::Tape(n) => self.event_json(n),
+            Record::Val(v) => self.event_json(v),
+        }
+    }
+
+    fn event_json<'a>(&mut self, ev: impl Json<'a>) {
         self.stats.events += 1;
         let facts = EventFacts::of(ev);
         if let Some(t) = facts.time {
@@ -142,46 +182,43 @@ impl Detector {
         self.rules.matcher().matches_named(ev, name, &mut self.lower, &mut self.matched);
         if !self.matched.is_empty() {
             self.stats.rule_matches += self.matched.len() as u64;
-            let hit = Hit {
-                resource_arn: facts.principal.clone(),
-                resource_type: "AwsIamPrincipal".into(),
-                account: facts.account.clone(),
-                region: facts.region.to_string(),
-                discriminator: String::new(),
-                event_ids: vec![facts.event_id.to_string()],
-                time: facts.time,
-                source_ips: vec![facts.source_ip.to_string()],
-                event_names: vec![facts.event_name.to_string()],
-                details: None,
-            };
             for &m in &self.matched {
                 let Some(rule) = self.rules.rules().get(m as usize) else { continue };
                 if rule.generate
                     && let Some(&d) = self.rule_ids.get(m as usize)
                 {
-                    self.agg.add(d, hit.clone());
+                    self.agg.add(d, event_hit(&facts));
                 }
             }
             if !self.rules.correlations().is_empty() {
                 self.tag += 1;
                 let tag = self.tag;
                 let hits = self.corr.observe(&self.rules, ev, facts.time.unwrap_or(0), &self.matched, tag);
-                if self.recent.len() >= RECENT {
-                    self.recent.pop_front();
+                // Reuse the strings of the entry that falls out of the buffer.
+                let mut slot =
+                    if self.recent.len() >= RECENT { self.recent.pop_front() } else { None }.unwrap_or_default();
+                slot.tag = tag;
+                for (dst, src) in [
+                    (&mut slot.event_id, facts.event_id),
+                    (&mut slot.source_ip, facts.source_ip),
+                    (&mut slot.event_name, facts.event_name),
+                ] {
+                    dst.clear();
+                    dst.push_str(src);
                 }
-                self.recent.push_back((tag, hit.clone()));
+                self.recent.push_back(slot);
                 for ch in hits {
                     let Some(&d) = self.corr_ids.get(ch.correlation) else { continue };
-                    let mut h = hit.clone();
+                    let mut h = event_hit(&facts);
                     h.discriminator = ch.group.join("|");
                     h.event_ids.clear();
                     h.source_ips.clear();
                     h.event_names.clear();
-                    for (t, past) in &self.recent {
-                        if ch.events.contains(t) {
-                            h.event_ids.extend(past.event_ids.iter().cloned());
-                            h.source_ips.extend(past.source_ips.iter().cloned());
-                            h.event_names.extend(past.event_names.iter().cloned());
+                    for past in &self.recent {
+                        if ch.events.contains(&past.tag) {
+                            h.event_ids.push(past.event_id.clone());
+                            h.source_ips.push(past.source_ip.clone());
+                            h.event_names.push(past.event_name.clone());
                         }
                     }
                     h.details = Some(serde_json::json!({"group": ch.group, "count": ch.count}));
@@ -223,12 +260,13 @@ impl Detector {
     pub fn read_cloudtrail(&mut self, paths: &[PathBuf]) {
         let limits = self.opts.limits;
         let files = expand_paths(paths, &limits, is_cloudtrail_name, &mut self.errors);
+        let mut buf = Vec::new();
         for f in files {
             self.stats.files += 1;
-            let (buf, err) = read_bytes(&f, &limits);
+            let err = read_bytes_into(&f, &limits, &mut buf);
             self.errors.extend(err);
             let mut errors = Vec::new();
-            for_each_event(&buf, &f, &limits, &mut errors, &mut |ev, _| self.event_val(ev));
+            for_each_record(&buf, &f, &limits, &mut errors, &mut |r, _| self.record(r));
             self.errors.extend(errors);
         }
     }

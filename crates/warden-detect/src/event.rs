@@ -1,9 +1,10 @@
 //! What the detectors need from a CloudTrail event, pulled out once per event.
 
-use crate::value::Val;
+use crate::tape::key_eq;
+use crate::value::Json;
 
-/// The identifying facts of one CloudTrail event.
-#[derive(Debug, Clone, Default)]
+/// The identifying facts of one CloudTrail event, borrowed from it.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct EventFacts<'a> {
     pub event_id: &'a str,
     pub event_name: &'a str,
@@ -12,70 +13,74 @@ pub struct EventFacts<'a> {
     pub time: Option<i64>,
     pub source_ip: &'a str,
     pub region: &'a str,
-    pub account: String,
+    pub account: &'a str,
     /// The principal a finding is about: a user, the role behind a session, root, a service.
-    pub principal: String,
+    pub principal: &'a str,
     pub principal_type: &'a str,
     /// The exact caller (a role session ARN when the principal is a role).
     pub caller: &'a str,
     pub error_code: &'a str,
 }
 
-fn s<'a>(v: &'a Val<'_>, k: &str) -> &'a str {
-    v.get(k).and_then(Val::as_str).unwrap_or_default()
+fn s<'a, J: Json<'a>>(v: Option<J>, k: &str) -> &'a str {
+    v.and_then(|v| v.get(k)).and_then(Json::as_str).unwrap_or_default()
 }
 
+/// The top-level keys read in one pass: seven strings, then `eventTime` and `userIdentity`.
+const TOP: [&str; 9] = [
+    "eventID",
+    "eventName",
+    "eventSource",
+    "sourceIPAddress",
+    "awsRegion",
+    "recipientAccountId",
+    "errorCode",
+    "eventTime",
+    "userIdentity",
+];
+
 impl<'a> EventFacts<'a> {
-    pub fn of(ev: &'a Val<'_>) -> Self {
+    pub fn of<J: Json<'a>>(ev: J) -> Self {
         // One pass over the top-level keys instead of a lookup per field.
         let mut top: [&str; 8] = [""; 8];
-        let mut ui = &Val::Null;
+        let mut ui = None;
         let mut time = None;
-        if let Val::Obj(entries) = ev {
-            for (k, v) in entries {
-                let slot = match k.as_ref() {
-                    "eventID" => 0,
-                    "eventName" => 1,
-                    "eventSource" => 2,
-                    "sourceIPAddress" => 3,
-                    "awsRegion" => 4,
-                    "recipientAccountId" => 5,
-                    "errorCode" => 6,
-                    "eventTime" => {
-                        time = v.as_str().and_then(parse_time);
-                        continue;
-                    }
-                    "userIdentity" => {
-                        ui = v;
-                        continue;
-                    }
-                    _ => continue,
-                };
-                if let (Some(dst), Some(text)) = (top.get_mut(slot), v.as_str()) {
-                    *dst = text;
+        for (k, v) in ev.entries().into_iter().flatten() {
+            let Some(slot) = TOP.iter().position(|t| key_eq(t.as_bytes(), k.as_bytes())) else { continue };
+            match slot {
+                7 => {
+                    time = v.as_str().and_then(parse_time);
+                    continue;
                 }
+                8 => {
+                    ui = Some(v);
+                    continue;
+                }
+                _ => {}
+            }
+            if let (Some(dst), Some(text)) = (top.get_mut(slot), v.as_str()) {
+                *dst = text;
             }
         }
         let [event_id, event_name, event_source, source_ip, region, recipient, error_code, _] = top;
         let principal_type = s(ui, "type");
         let arn = s(ui, "arn");
-        let account = if recipient.is_empty() { s(ui, "accountId").to_string() } else { recipient.to_string() };
-        let issuer =
-            ui.get("sessionContext").and_then(|c| c.get("sessionIssuer")).map(|i| s(i, "arn")).unwrap_or_default();
+        let account = if recipient.is_empty() { s(ui, "accountId") } else { recipient };
+        let issuer = s(ui.and_then(|u| u.get("sessionContext")).and_then(|c| c.get("sessionIssuer")), "arn");
         let principal = if principal_type == "AssumedRole" && !issuer.is_empty() {
-            issuer.to_string()
+            issuer
         } else if !arn.is_empty() {
-            arn.to_string()
+            arn
         } else if principal_type == "AWSService" {
             let by = s(ui, "invokedBy");
-            if by.is_empty() { "aws-service".to_string() } else { by.to_string() }
+            if by.is_empty() { "aws-service" } else { by }
         } else if (principal_type == "AWSAccount" && s(ui, "principalId").is_empty())
             || s(ui, "principalId") == "ANONYMOUS_PRINCIPAL"
         {
-            "anonymous".to_string()
+            "anonymous"
         } else {
             let id = s(ui, "principalId");
-            if id.is_empty() { "unknown".to_string() } else { id.to_string() }
+            if id.is_empty() { "unknown" } else { id }
         };
         EventFacts {
             event_id,
@@ -114,6 +119,7 @@ pub fn format_time(t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Val;
     use serde_json::json;
 
     #[test]

@@ -16,6 +16,7 @@ pub mod iprange;
 pub mod reader;
 pub mod sigma;
 pub mod stateful;
+pub mod tape;
 pub mod value;
 
 pub use detect::{DetectOptions, Detector, Outcome, Stats};

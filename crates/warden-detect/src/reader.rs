@@ -10,6 +10,7 @@
 //! it is reported with file and offset and every other record is still read.
 
 use crate::error::InputError;
+use crate::tape::{Node, Tape};
 use crate::value::Val;
 use flate2::read::MultiGzDecoder;
 use std::io::Read;
@@ -128,36 +129,51 @@ pub fn is_flow_log_name(name: &str) -> bool {
 /// never holding more than `max_file_bytes` decompressed bytes. What was read before a
 /// truncated or corrupt gzip stream is returned together with the error.
 pub fn read_bytes(path: &Path, limits: &ReadLimits) -> (Vec<u8>, Option<InputError>) {
+    let mut buf = Vec::new();
+    let err = read_bytes_into(path, limits, &mut buf);
+    (buf, err)
+}
+
+/// As [`read_bytes`], into `buf` (cleared first), so that a caller reading file after file
+/// reuses one allocation instead of growing a new one each time.
+pub fn read_bytes_into(path: &Path, limits: &ReadLimits, buf: &mut Vec<u8>) -> Option<InputError> {
+    buf.clear();
     let reader: Box<dyn Read> = if path.as_os_str() == STDIN {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(path) {
             Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
-            Err(e) => return (Vec::new(), Some(InputError::new(path, None, format!("cannot open: {e}")))),
+            Err(e) => return Some(InputError::new(path, None, format!("cannot open: {e}"))),
         }
     };
-    read_capped(reader, path, limits.max_file_bytes)
+    read_capped_into(reader, path, limits.max_file_bytes, buf)
 }
 
 /// As [`read_bytes`], from any reader.
-pub fn read_capped(mut reader: impl Read, path: &Path, cap: u64) -> (Vec<u8>, Option<InputError>) {
+pub fn read_capped(reader: impl Read, path: &Path, cap: u64) -> (Vec<u8>, Option<InputError>) {
+    let mut buf = Vec::new();
+    let err = read_capped_into(reader, path, cap, &mut buf);
+    (buf, err)
+}
+
+fn read_capped_into(mut reader: impl Read, path: &Path, cap: u64, buf: &mut Vec<u8>) -> Option<InputError> {
+    buf.clear();
     let mut head = [0u8; 2];
     let mut got = 0;
     while got < 2 {
         match reader.read(head.get_mut(got..).unwrap_or_default()) {
             Ok(0) => break,
             Ok(n) => got += n,
-            Err(e) => return (Vec::new(), Some(InputError::new(path, Some(0), format!("read failed: {e}")))),
+            Err(e) => return Some(InputError::new(path, Some(0), format!("read failed: {e}"))),
         }
     }
     let prefix = head.get(..got).unwrap_or_default().to_vec();
     let chained = std::io::Cursor::new(prefix).chain(reader);
     let gz = got == 2 && head == [0x1f, 0x8b];
-    let mut buf = Vec::new();
     let result = if gz {
-        MultiGzDecoder::new(chained).take(cap.saturating_add(1)).read_to_end(&mut buf)
+        MultiGzDecoder::new(chained).take(cap.saturating_add(1)).read_to_end(buf)
     } else {
-        chained.take(cap.saturating_add(1)).read_to_end(&mut buf)
+        chained.take(cap.saturating_add(1)).read_to_end(buf)
     };
     let mut err = None;
     if let Err(e) = result {
@@ -176,7 +192,15 @@ pub fn read_capped(mut reader: impl Read, path: &Path, cap: u64) -> (Vec<u8>, Op
             format!("decompressed size exceeds the cap of {cap} bytes; the rest is skipped"),
         ));
     }
-    (buf, err)
+    err
+}
+
+/// One event handed out by [`for_each_record`]: a node of a [`Tape`] on the fast path,
+/// a [`Val`] where the fast parser declined the record (see [`crate::tape`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Record<'a> {
+    Tape(Node<'a>),
+    Val(&'a Val<'a>),
 }
 
 /// Calls `f(event, offset)` for every event in `buf`, whatever the layout (delivery file,
@@ -188,6 +212,101 @@ pub fn for_each_event(
     errors: &mut Vec<InputError>,
     f: &mut dyn FnMut(&Val<'_>, u64),
 ) {
+    let mut to_val = |r: Record<'_>, offset: u64| {
+        if let Record::Val(v) = r {
+            f(v, offset);
+        }
+    };
+    let mut sink = Sink { text: None, tape: Tape::new(), f: &mut to_val };
+    walk_records(buf, path, limits, errors, &mut sink);
+}
+
+/// As [`for_each_event`], but records are parsed onto a reused [`Tape`] (no tree, no
+/// allocation per record) whenever the fast parser accepts them; the others, and every
+/// record after invalid UTF-8, come as [`Val`] exactly as [`for_each_event`] gives them. The same records are emitted and the same errors reported either way.
+pub fn for_each_record(
+    buf: &[u8],
+    path: &Path,
+    limits: &ReadLimits,
+    errors: &mut Vec<InputError>,
+    f: &mut dyn FnMut(Record<'_>, u64),
+) {
+    // Records past the first invalid UTF-8 (say, a gzip stream cut mid-character) take
+    // the serde_json path: the tape only reads text known to be UTF-8.
+    let text = match std::str::from_utf8(buf) {
+        Ok(text) => text,
+        Err(e) => buf.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default(),
+    };
+    let mut sink = Sink { text: Some(text), tape: Tape::new(), f };
+    walk_records(buf, path, limits, errors, &mut sink);
+}
+
+/// Where located records go: parsed on the tape when they lie within `text` (the buffer's
+/// longest UTF-8 prefix) and the fast parser accepts them, else through `serde_json`.
+struct Sink<'s> {
+    text: Option<&'s str>,
+    tape: Tape,
+    f: &'s mut dyn FnMut(Record<'_>, u64),
+}
+
+impl Sink<'_> {
+    /// Emits the value starting at `start`; returns its end, or `Err(offset)` when the
+    /// input ends first (nothing is emitted then).
+    fn value(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        path: &Path,
+        limits: &ReadLimits,
+        errors: &mut Vec<InputError>,
+    ) -> Result<usize, usize> {
+        if let Some(text) = self.text
+            && let Some(end) = self.tape.parse(text, start, limits.max_record_bytes)
+        {
+            (self.f)(Record::Tape(self.tape.root(text)), start as u64);
+            return Ok(end);
+        }
+        let end = scan_value(buf, start)?;
+        self.emit(buf, start, end, path, limits, errors);
+        Ok(end)
+    }
+
+    /// Emits `buf[start..end]` through `serde_json`, reporting what is wrong with it.
+    fn emit(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        path: &Path,
+        limits: &ReadLimits,
+        errors: &mut Vec<InputError>,
+    ) {
+        let len = end.saturating_sub(start);
+        if len > limits.max_record_bytes {
+            errors.push(InputError::new(
+                path,
+                Some(start as u64),
+                format!("record of {len} bytes exceeds the cap of {} bytes; skipped", limits.max_record_bytes),
+            ));
+            return;
+        }
+        let Some(slice) = buf.get(start..end) else { return };
+        // Validating UTF-8 once per record is cheaper than serde_json checking every string.
+        let parsed = match std::str::from_utf8(slice) {
+            Ok(text) => Val::parse_str(text),
+            Err(_) => Val::parse(slice),
+        };
+        match parsed {
+            Ok(v) if v.is_object() => (self.f)(Record::Val(&v), start as u64),
+            Ok(_) => errors.push(InputError::new(path, Some(start as u64), "record is not a JSON object; skipped")),
+            Err(e) => {
+                errors.push(InputError::new(path, Some(start as u64), format!("invalid JSON record ({e}); skipped")))
+            }
+        }
+    }
+}
+
+fn walk_records(buf: &[u8], path: &Path, limits: &ReadLimits, errors: &mut Vec<InputError>, sink: &mut Sink<'_>) {
     let mut i = skip_ws(buf, 0);
     if buf.get(i..i + 3) == Some(&[0xEF, 0xBB, 0xBF]) {
         i = skip_ws(buf, i + 3);
@@ -195,13 +314,13 @@ pub fn for_each_event(
     let mut junk: Option<(usize, u64)> = None;
     while i < buf.len() {
         match buf.get(i) {
-            Some(b'[') => match array_elements(buf, i, path, limits, errors, f) {
+            Some(b'[') => match array_elements(buf, i, path, limits, errors, sink) {
                 Some(end) => i = end,
                 None => return,
             },
             Some(b'{') => {
                 if let Some(arr) = records_array(buf, i) {
-                    match array_elements(buf, arr, path, limits, errors, f) {
+                    match array_elements(buf, arr, path, limits, errors, sink) {
                         Some(end) => {
                             // Skip the rest of the delivery object.
                             i = object_rest(buf, end).unwrap_or(buf.len());
@@ -209,15 +328,12 @@ pub fn for_each_event(
                         None => return,
                     }
                 } else {
-                    match scan_value(buf, i) {
-                        Ok(end) => {
-                            emit(buf, i, end, path, limits, errors, f);
-                            i = end;
-                        }
+                    match sink.value(buf, i, path, limits, errors) {
+                        Ok(end) => i = end,
                         Err(_) => {
                             // Unbalanced: a truncated line in JSON Lines. Fall back to lines so
                             // the lines after it are not swallowed.
-                            lines(buf, i, path, limits, errors, f);
+                            lines(buf, i, path, limits, errors, sink);
                             return;
                         }
                     }
@@ -250,13 +366,13 @@ fn lines(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(&Val<'_>, u64),
+    sink: &mut Sink<'_>,
 ) {
     while i < buf.len() {
         let end = next_line(buf, i);
         let line_end = trim_end(buf, i, end);
         if line_end > i {
-            emit(buf, i, line_end, path, limits, errors, f);
+            sink.emit(buf, i, line_end, path, limits, errors);
         }
         i = end;
     }
@@ -273,37 +389,6 @@ fn trim_end(buf: &[u8], start: usize, mut end: usize) -> usize {
     end
 }
 
-fn emit(
-    buf: &[u8],
-    start: usize,
-    end: usize,
-    path: &Path,
-    limits: &ReadLimits,
-    errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(&Val<'_>, u64),
-) {
-    let len = end.saturating_sub(start);
-    if len > limits.max_record_bytes {
-        errors.push(InputError::new(
-            path,
-            Some(start as u64),
-            format!("record of {len} bytes exceeds the cap of {} bytes; skipped", limits.max_record_bytes),
-        ));
-        return;
-    }
-    let Some(slice) = buf.get(start..end) else { return };
-    // Validating UTF-8 once per record is cheaper than serde_json checking every string.
-    let parsed = match std::str::from_utf8(slice) {
-        Ok(text) => Val::parse_str(text),
-        Err(_) => Val::parse(slice),
-    };
-    match parsed {
-        Ok(v) if v.is_object() => f(&v, start as u64),
-        Ok(_) => errors.push(InputError::new(path, Some(start as u64), "record is not a JSON object; skipped")),
-        Err(e) => errors.push(InputError::new(path, Some(start as u64), format!("invalid JSON record ({e}); skipped"))),
-    }
-}
-
 /// Emits each element of the array starting at `start` (which holds `[`); returns the index
 /// after `]`, or `None` when the array is truncated (reported).
 fn array_elements(
@@ -312,7 +397,7 @@ fn array_elements(
     path: &Path,
     limits: &ReadLimits,
     errors: &mut Vec<InputError>,
-    f: &mut dyn FnMut(&Val<'_>, u64),
+    sink: &mut Sink<'_>,
 ) -> Option<usize> {
     let mut i = skip_ws(buf, start + 1);
     loop {
@@ -323,11 +408,8 @@ fn array_elements(
             }
             Some(b']') => return Some(i + 1),
             Some(b',') => i = skip_ws(buf, i + 1),
-            Some(_) => match scan_value(buf, i) {
-                Ok(end) => {
-                    emit(buf, i, end, path, limits, errors, f);
-                    i = skip_ws(buf, end);
-                }
+            Some(_) => match sink.value(buf, i, path, limits, errors) {
+                Ok(end) => i = skip_ws(buf, end),
                 Err(at) => {
                     errors.push(InputError::new(
                         path,

@@ -5,7 +5,7 @@ use crate::event::EventFacts;
 use crate::flowlog::FlowRecord;
 use crate::hit::{DetectorMeta, Hit};
 use crate::iprange::IpSet;
-use crate::value::Val;
+use crate::value::Json;
 use serde_json::json;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
@@ -146,9 +146,9 @@ pub type StatefulHit = (&'static str, Hit);
 
 fn hit_from(f: &EventFacts<'_>, discriminator: String, details: Option<serde_json::Value>) -> Hit {
     Hit {
-        resource_arn: f.principal.clone(),
+        resource_arn: f.principal.to_string(),
         resource_type: "AwsIamPrincipal".into(),
-        account: f.account.clone(),
+        account: f.account.to_string(),
         region: f.region.to_string(),
         discriminator,
         event_ids: vec![f.event_id.to_string()],
@@ -177,14 +177,20 @@ fn is_instance_session(caller: &str) -> bool {
 }
 
 impl TrailState {
-    pub fn observe(&mut self, cfg: &StatefulConfig, ev: &Val<'_>, f: &EventFacts<'_>, out: &mut Vec<StatefulHit>) {
+    pub fn observe<'a>(
+        &mut self,
+        cfg: &StatefulConfig,
+        ev: impl Json<'a>,
+        f: &EventFacts<'_>,
+        out: &mut Vec<StatefulHit>,
+    ) {
         let t = f.time.unwrap_or(0);
         // Console logins from several IPs.
         if f.event_name == "ConsoleLogin"
-            && ev.get("responseElements").and_then(|r| r.get("ConsoleLogin")).and_then(Val::as_str) == Some("Success")
-            && (self.logins.len() < MAX_KEYS || self.logins.contains_key(&f.principal))
+            && ev.get("responseElements").and_then(|r| r.get("ConsoleLogin")).and_then(Json::as_str) == Some("Success")
+            && (self.logins.len() < MAX_KEYS || self.logins.contains_key(f.principal))
         {
-            let q = self.logins.entry(f.principal.clone()).or_default();
+            let q = self.logins.entry(f.principal.to_string()).or_default();
             while q.front().is_some_and(|x| x.0 < t - cfg.login_window_secs) || q.len() > 1000 {
                 q.pop_front();
             }
@@ -205,7 +211,7 @@ impl TrailState {
         // Instance credentials away from their instance.
         if f.principal_type == "AssumedRole" && is_instance_session(f.caller) {
             let key_id =
-                ev.get("userIdentity").and_then(|u| u.get("accessKeyId")).and_then(Val::as_str).unwrap_or_default();
+                ev.get("userIdentity").and_then(|u| u.get("accessKeyId")).and_then(Json::as_str).unwrap_or_default();
             if let Ok(ip) = f.source_ip.parse::<IpAddr>()
                 && key_id.starts_with("ASIA")
                 && !cfg.aws_ranges.is_empty()
@@ -214,7 +220,7 @@ impl TrailState {
             {
                 out.push(("warden_instance_credentials_outside_aws", hit_from(f, f.caller.to_string(), None)));
             }
-            let vpce_account = ev.get("vpcEndpointAccountId").and_then(Val::as_str).unwrap_or_default();
+            let vpce_account = ev.get("vpcEndpointAccountId").and_then(Json::as_str).unwrap_or_default();
             if !vpce_account.is_empty() && !f.account.is_empty() && vpce_account != f.account && vpce_account != "AWS" {
                 out.push((
                     "warden_instance_credentials_other_account",
@@ -223,7 +229,8 @@ impl TrailState {
             }
         }
         // Threat list.
-        if let Ok(ip) = f.source_ip.parse::<IpAddr>()
+        if !cfg.threat_list.is_empty()
+            && let Ok(ip) = f.source_ip.parse::<IpAddr>()
             && cfg.threat_list.contains(ip)
         {
             out.push(("warden_threat_list_ip", hit_from(f, f.source_ip.to_string(), None)));
@@ -237,38 +244,43 @@ impl TrailState {
         self.api_buf.push(':');
         self.api_buf.push_str(f.event_name);
         let api = self.api_buf.as_str();
-        if !self.apis.contains_key(f.principal.as_str()) && self.apis.len() < MAX_KEYS {
-            self.apis.insert(f.principal.clone(), HashSet::new());
-        }
-        if let Some(seen) = self.apis.get_mut(f.principal.as_str())
-            && !seen.contains(api)
-            && seen.len() < MAX_SET
-        {
-            let api = api.to_string();
-            if !learning && f.principal_type != "AWSService" {
-                out.push(("warden_new_api_for_identity", hit_from(f, api.clone(), None)));
-            }
-            seen.insert(api);
+        // `first_sight` records the call whatever follows, so it comes first.
+        if first_sight(&mut self.apis, f.principal, api) && !learning && f.principal_type != "AWSService" {
+            out.push(("warden_new_api_for_identity", hit_from(f, api.to_string(), None)));
         }
         if f.region.is_empty() {
             return;
         }
-        if !self.regions.contains_key(f.account.as_str()) && self.regions.len() < MAX_KEYS {
-            self.regions.insert(f.account.clone(), HashSet::new());
-        }
-        if let Some(seen) = self.regions.get_mut(f.account.as_str())
-            && !seen.contains(f.region)
-            && seen.len() < MAX_SET
-        {
-            if !learning {
-                let mut h = hit_from(f, f.region.to_string(), None);
-                h.resource_arn = format!("arn:aws:::{}:account", f.account);
-                h.resource_type = "AwsAccount".into();
-                out.push(("warden_new_region", h));
-            }
-            seen.insert(f.region.to_string());
+        if first_sight(&mut self.regions, f.account, f.region) && !learning {
+            let mut h = hit_from(f, f.region.to_string(), None);
+            h.resource_arn = format!("arn:aws:::{}:account", f.account);
+            h.resource_type = "AwsAccount".into();
+            out.push(("warden_new_region", h));
         }
     }
+}
+
+/// Records `value` under `key`; true when it is new there. At most [`MAX_KEYS`] keys and
+/// [`MAX_SET`] values per key are kept; beyond them nothing is new. One hash of each
+/// string on the common path (key known, value known).
+fn first_sight(map: &mut HashMap<String, HashSet<String>>, key: &str, value: &str) -> bool {
+    let note = |seen: &mut HashSet<String>| {
+        let fresh = seen.len() < MAX_SET && !seen.contains(value);
+        if fresh {
+            seen.insert(value.to_string());
+        }
+        fresh
+    };
+    if let Some(seen) = map.get_mut(key) {
+        return note(seen);
+    }
+    if map.len() >= MAX_KEYS {
+        return false;
+    }
+    let mut seen = HashSet::new();
+    let fresh = note(&mut seen);
+    map.insert(key.to_string(), seen);
+    fresh
 }
 
 /// Whether an address is publicly routable (not private, loopback, link-local, CGNAT).

@@ -127,6 +127,79 @@ impl<'a> Val<'a> {
     }
 }
 
+/// Read access to one JSON value, whatever holds it: a parsed [`Val`] or a node of a
+/// [`crate::tape::Tape`]. The evaluator, the event facts and the detectors are written
+/// against this trait once, so both forms give the same answers by construction.
+pub trait Json<'a>: Copy {
+    /// The value under `key` of an object (the first, if the key repeats).
+    fn get(self, key: &str) -> Option<Self>;
+    /// The text of a string.
+    fn as_str(self) -> Option<&'a str>;
+    fn is_null(self) -> bool;
+    /// The elements of an array; `None` for anything else.
+    fn items(self) -> Option<impl Iterator<Item = Self>>;
+    /// The entries of an object in document order; `None` for anything else.
+    fn entries(self) -> Option<impl Iterator<Item = (&'a str, Self)>>;
+    /// The value as a number: numbers, and strings that parse as one.
+    fn as_f64(self) -> Option<f64>;
+    /// The string form rules compare with: strings as they are, booleans and numbers as
+    /// their text, objects as compact JSON; `None` for null and arrays.
+    fn scalar_text(self) -> Option<Cow<'a, str>>;
+    /// Compact JSON text, as `serde_json::to_string` writes it.
+    fn write_json(self, out: &mut String);
+}
+
+impl<'a, 'b: 'a> Json<'a> for &'a Val<'b> {
+    fn get(self, key: &str) -> Option<Self> {
+        Val::get(self, key)
+    }
+    fn as_str(self) -> Option<&'a str> {
+        Val::as_str(self)
+    }
+    fn is_null(self) -> bool {
+        matches!(self, Val::Null)
+    }
+    fn items(self) -> Option<impl Iterator<Item = Self>> {
+        match self {
+            Val::Arr(items) => Some(items.iter()),
+            _ => None,
+        }
+    }
+    fn entries(self) -> Option<impl Iterator<Item = (&'a str, Self)>> {
+        match self {
+            Val::Obj(entries) => Some(entries.iter().map(|(k, v)| (k.as_ref(), v))),
+            _ => None,
+        }
+    }
+    fn as_f64(self) -> Option<f64> {
+        match self {
+            Val::Int(x) => Some(*x as f64),
+            Val::UInt(x) => Some(*x as f64),
+            Val::Float(x) => Some(*x),
+            Val::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    fn scalar_text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Val::Str(s) => Some(Cow::Borrowed(s.as_ref())),
+            Val::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+            Val::Int(n) => Some(n.to_string().into()),
+            Val::UInt(n) => Some(n.to_string().into()),
+            Val::Float(f) => Some(serde_json::Value::from(*f).to_string().into()),
+            Val::Obj(_) => {
+                let mut s = String::new();
+                self.write_json(&mut s);
+                Some(s.into())
+            }
+            Val::Null | Val::Arr(_) => None,
+        }
+    }
+    fn write_json(self, out: &mut String) {
+        Val::write_json(self, out);
+    }
+}
+
 struct Seed;
 
 impl<'de> DeserializeSeed<'de> for Seed {

@@ -3,7 +3,7 @@
 //! values they require, so an event is only tested against rules that could match it.
 
 use super::ir::{Expr, FieldMatch, Op, Pattern};
-use crate::value::Val;
+use crate::value::Json;
 use regex::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -189,7 +189,12 @@ fn compile_value(m: &FieldMatch, p: &Pattern) -> Result<M, String> {
 
 fn compile(e: &Expr) -> Result<CExpr, String> {
     Ok(match e {
-        Expr::And(xs) => CExpr::And(xs.iter().map(compile).collect::<Result<_, _>>()?),
+        Expr::And(xs) => {
+            // Evaluation has no side effects, so the order of an `and` is free: regexes last.
+            let mut c: Vec<CExpr> = xs.iter().map(compile).collect::<Result<_, _>>()?;
+            c.sort_by_key(CExpr::uses_regex);
+            CExpr::And(c)
+        }
         Expr::Or(xs) => CExpr::Or(xs.iter().map(compile).collect::<Result<_, _>>()?),
         Expr::Not(x) => CExpr::Not(Box::new(compile(x)?)),
         Expr::Match(m) => CExpr::Match(compile_match(m)?),
@@ -197,7 +202,7 @@ fn compile(e: &Expr) -> Result<CExpr, String> {
 }
 
 /// Looks a dotted path up in an event; a key that itself contains dots is tried whole.
-pub(crate) fn lookup<'v, 'a>(ev: &'v Val<'a>, path: &[String], full: &str) -> Option<&'v Val<'a>> {
+pub(crate) fn lookup<'a, J: Json<'a>>(ev: J, path: &[String], full: &str) -> Option<J> {
     let mut cur = ev;
     for (i, p) in path.iter().enumerate() {
         match cur.get(p) {
@@ -243,55 +248,40 @@ fn lit_match(s: &str, mode: Mode, text: &str, cased: bool) -> bool {
     }
 }
 
-/// String form of an event value (JSON booleans and numbers match their text, objects
-/// their compact JSON).
-fn scalar_text<'v>(v: &'v Val<'_>) -> Option<std::borrow::Cow<'v, str>> {
-    match v {
-        Val::Str(s) => Some(std::borrow::Cow::Borrowed(s.as_ref())),
-        Val::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
-        Val::Int(n) => Some(n.to_string().into()),
-        Val::UInt(n) => Some(n.to_string().into()),
-        Val::Float(f) => Some(serde_json::Value::from(*f).to_string().into()),
-        Val::Obj(_) => {
-            let mut s = String::new();
-            v.write_json(&mut s);
-            Some(s.into())
-        }
-        Val::Null | Val::Arr(_) => None,
+fn value_matches<'a, J: Json<'a>>(v: Option<J>, m: &M) -> bool {
+    let Some(v) = v.filter(|v| !v.is_null()) else { return matches!(m, M::Null) };
+    if let M::Null = m {
+        return false;
     }
-}
-
-fn value_matches(v: Option<&Val<'_>>, m: &M) -> bool {
-    match (v, m) {
-        (None | Some(Val::Null), M::Null) => true,
-        (None | Some(Val::Null), _) | (_, M::Null) => false,
-        (Some(Val::Arr(items)), _) => items.iter().any(|i| value_matches(Some(i), m)),
-        (Some(v), M::Num(op, n)) => {
-            let x = match v {
-                Val::Int(x) => Some(*x as f64),
-                Val::UInt(x) => Some(*x as f64),
-                Val::Float(x) => Some(*x),
-                Val::Str(s) => s.trim().parse().ok(),
-                _ => None,
-            };
-            x.is_some_and(|x| match op {
-                Op::Gt => x > *n,
-                Op::Gte => x >= *n,
-                Op::Lt => x < *n,
-                _ => x <= *n,
-            })
+    if let Some(mut items) = v.items() {
+        return items.any(|i| value_matches(Some(i), m));
+    }
+    match m {
+        M::Null => false,
+        M::Num(op, n) => v.as_f64().is_some_and(|x| match op {
+            Op::Gt => x > *n,
+            Op::Gte => x >= *n,
+            Op::Lt => x < *n,
+            _ => x <= *n,
+        }),
+        M::Cidr(nets) => {
+            v.as_str().is_some_and(|s| s.parse::<IpAddr>().is_ok_and(|ip| nets.iter().any(|(n, l)| ip_in(ip, *n, *l))))
         }
-        (Some(v), M::Cidr(nets)) => match v {
-            Val::Str(s) => s.parse::<IpAddr>().is_ok_and(|ip| nets.iter().any(|(n, l)| ip_in(ip, *n, *l))),
-            _ => false,
-        },
-        (Some(v), M::Lit { mode, text, cased }) => scalar_text(v).is_some_and(|s| lit_match(&s, *mode, text, *cased)),
-        (Some(v), M::Re(re)) => scalar_text(v).is_some_and(|s| re.is_match(&s)),
+        M::Lit { mode, text, cased } => v.scalar_text().is_some_and(|s| lit_match(&s, *mode, text, *cased)),
+        M::Re(re) => v.scalar_text().is_some_and(|s| re.is_match(&s)),
     }
 }
 
 impl CExpr {
-    fn eval(&self, ev: &Val<'_>) -> bool {
+    fn uses_regex(&self) -> bool {
+        match self {
+            CExpr::And(xs) | CExpr::Or(xs) => xs.iter().any(CExpr::uses_regex),
+            CExpr::Not(x) => x.uses_regex(),
+            CExpr::Match(m) => matches!(&m.kind, Kind::Values(ms) if ms.iter().any(|x| matches!(x, M::Re(_)))),
+        }
+    }
+
+    fn eval<'a, J: Json<'a>>(&self, ev: J) -> bool {
         match self {
             CExpr::And(xs) => xs.iter().all(|x| x.eval(ev)),
             CExpr::Or(xs) => xs.iter().any(|x| x.eval(ev)),
@@ -301,9 +291,9 @@ impl CExpr {
                 match &m.kind {
                     Kind::Exists(want) => v.is_some() == *want,
                     Kind::FieldRef(others) => {
-                        let here = v.and_then(scalar_text);
+                        let here = v.and_then(Json::scalar_text);
                         let test = |o: &Vec<String>| {
-                            let there = lookup(ev, o, "").and_then(scalar_text);
+                            let there = lookup(ev, o, "").and_then(Json::scalar_text);
                             matches!((&here, there), (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b))
                         };
                         if m.all { others.iter().all(test) } else { others.iter().any(test) }
@@ -363,13 +353,19 @@ impl Matcher {
     }
 
     /// Pushes the indexes of the rules matching `ev` onto `out` (ascending).
-    pub fn matches(&self, ev: &Val<'_>, lower_buf: &mut String, out: &mut Vec<u32>) {
-        let name = ev.get("eventName").and_then(Val::as_str);
+    pub fn matches<'a, J: Json<'a>>(&self, ev: J, lower_buf: &mut String, out: &mut Vec<u32>) {
+        let name = ev.get("eventName").and_then(Json::as_str);
         self.matches_named(ev, name, lower_buf, out);
     }
 
     /// As [`Matcher::matches`], when the caller already has the event's `eventName`.
-    pub fn matches_named(&self, ev: &Val<'_>, event_name: Option<&str>, lower_buf: &mut String, out: &mut Vec<u32>) {
+    pub fn matches_named<'a, J: Json<'a>>(
+        &self,
+        ev: J,
+        event_name: Option<&str>,
+        lower_buf: &mut String,
+        out: &mut Vec<u32>,
+    ) {
         let start = out.len();
         if let Some(name) = event_name {
             lower_buf.clear();
@@ -394,7 +390,7 @@ impl Matcher {
     }
 
     /// Evaluates rule `i` alone (no index), for tests.
-    pub fn eval_one(&self, i: usize, ev: &Val<'_>) -> bool {
+    pub fn eval_one<'a, J: Json<'a>>(&self, i: usize, ev: J) -> bool {
         self.rules.get(i).is_some_and(|r| r.eval(ev))
     }
 }
@@ -403,6 +399,7 @@ impl Matcher {
 mod tests {
     use super::super::parse::{Parsed, parse_rule_file};
     use super::*;
+    use crate::value::Val;
     use serde_json::json;
     use std::path::Path;
 

@@ -6,12 +6,14 @@ pub mod ir;
 pub mod parse;
 
 use crate::error::RuleError;
-use crate::value::Val;
+use crate::value::Json;
 use eval::Matcher;
 use ir::{Correlation, CorrelationKind, Rule};
 use parse::{Parsed, parse_rule_file};
 use std::collections::{HashMap, VecDeque};
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How loading one rule went.
 #[derive(Debug, Clone)]
@@ -197,10 +199,13 @@ const MAX_WINDOW: usize = 10_000;
 
 #[derive(Debug, Default)]
 struct Window {
-    /// (time, distinct key — the value for value_count, the rule for temporal —, event tag)
-    items: VecDeque<(i64, String, u64)>,
+    /// The group-by values this window counts for.
+    group: Vec<String>,
+    /// (time, distinct key — the value for value_count, the rule for temporal —, event tag);
+    /// the key is shared with `distinct`, so a repeated value costs no allocation.
+    items: VecDeque<(i64, Arc<str>, u64)>,
     /// How many items hold each distinct key.
-    distinct: HashMap<String, u32>,
+    distinct: HashMap<Arc<str>, u32>,
     last: i64,
 }
 
@@ -215,10 +220,19 @@ impl Window {
             }
         }
     }
+
+    fn push(&mut self, time: i64, key: &str, tag: u64) {
+        let shared = match self.distinct.get_key_value(key) {
+            Some((k, _)) => Arc::clone(k),
+            None => Arc::from(key),
+        };
+        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
+        self.items.push_back((time, shared, tag));
+    }
 }
 
 /// Drops the groups idle longest, keeping the newer half.
-fn evict_half(groups: &mut HashMap<Vec<String>, Window>) {
+fn evict_half(groups: &mut HashMap<String, Window>) {
     let mut lasts: Vec<i64> = groups.values().map(|w| w.last).collect();
     let mid = lasts.len() / 2;
     if mid == 0 {
@@ -232,16 +246,20 @@ fn evict_half(groups: &mut HashMap<Vec<String>, Window>) {
 /// Running state of all correlations over a stream.
 #[derive(Debug, Default)]
 pub struct CorrelationState {
-    groups: Vec<HashMap<Vec<String>, Window>>,
+    /// Per correlation, the windows by group; the map key is the group-by values, each
+    /// written as its length, `:` and the text (so distinct groups never share a key).
+    groups: Vec<HashMap<String, Window>>,
+    group_key: String,
+    value: String,
 }
 
 impl CorrelationState {
     /// Feeds the rules that matched one event; returns correlations that fire now. A group
     /// that fires starts a fresh window, so one burst yields one hit.
-    pub fn observe(
+    pub fn observe<'a>(
         &mut self,
         set: &RuleSet,
-        ev: &Val<'_>,
+        ev: impl Json<'a>,
         time: i64,
         matched: &[u32],
         tag: u64,
@@ -252,27 +270,38 @@ impl CorrelationState {
         }
         for (ci, (c, rules)) in set.correlations.iter().zip(&set.corr_rules).enumerate() {
             let Some(pos) = rules.iter().position(|r| matched.binary_search(&(*r as u32)).is_ok()) else { continue };
-            let group: Vec<String> = c.group_by.iter().map(|f| field_text(ev, f)).collect();
-            let key = match &c.kind {
-                CorrelationKind::ValueCount(f) => field_text(ev, f),
-                CorrelationKind::Temporal => pos.to_string(),
-                CorrelationKind::EventCount => String::new(),
-            };
+            self.group_key.clear();
+            for f in &c.group_by {
+                self.value.clear();
+                field_text_into(ev, f, &mut self.value);
+                let _ = write!(self.group_key, "{}:{}", self.value.len(), self.value);
+            }
+            self.value.clear();
+            match &c.kind {
+                CorrelationKind::ValueCount(f) => field_text_into(ev, f, &mut self.value),
+                CorrelationKind::Temporal => {
+                    let _ = write!(self.value, "{pos}");
+                }
+                CorrelationKind::EventCount => {}
+            }
             let Some(groups) = self.groups.get_mut(ci) else { continue };
-            if groups.len() >= MAX_GROUPS && !groups.contains_key(&group) {
+            if groups.len() >= MAX_GROUPS && !groups.contains_key(self.group_key.as_str()) {
                 let cutoff = time - c.timespan_secs;
                 groups.retain(|_, w| w.last >= cutoff);
                 if groups.len() >= MAX_GROUPS * 9 / 10 {
                     evict_half(groups);
                 }
             }
-            let w = groups.entry(group.clone()).or_default();
+            if !groups.contains_key(self.group_key.as_str()) {
+                let group = c.group_by.iter().map(|f| field_text(ev, f)).collect();
+                groups.insert(self.group_key.clone(), Window { group, ..Window::default() });
+            }
+            let Some(w) = groups.get_mut(self.group_key.as_str()) else { continue };
             w.last = w.last.max(time);
             while w.items.front().is_some_and(|f| f.0 < time - c.timespan_secs) || w.items.len() >= MAX_WINDOW {
                 w.pop();
             }
-            *w.distinct.entry(key.clone()).or_default() += 1;
-            w.items.push_back((time, key, tag));
+            w.push(time, &self.value, tag);
             let n = match &c.kind {
                 CorrelationKind::EventCount => w.items.len() as u64,
                 CorrelationKind::ValueCount(_) | CorrelationKind::Temporal => w.distinct.len() as u64,
@@ -280,7 +309,7 @@ impl CorrelationState {
             if c.condition.holds(n) {
                 hits.push(CorrelationHit {
                     correlation: ci,
-                    group,
+                    group: w.group.clone(),
                     events: w.items.iter().map(|i| i.2).collect(),
                     count: n,
                 });
@@ -292,23 +321,39 @@ impl CorrelationState {
     }
 }
 
+/// Looks a dotted path up without splitting it into a vector first (same rules as the
+/// evaluator: a key that itself contains dots is tried whole).
+fn lookup_dotted<'a, J: Json<'a>>(ev: J, dotted: &str) -> Option<J> {
+    let mut parts = dotted.split('.');
+    let Some(mut cur) = ev.get(parts.next().unwrap_or_default()) else {
+        return if dotted.contains('.') { ev.get(dotted) } else { None };
+    };
+    for p in parts {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
 /// The text of a field for grouping (missing fields group as empty).
-pub fn field_text(ev: &Val<'_>, dotted: &str) -> String {
-    let path: Vec<String> = dotted.split('.').map(str::to_string).collect();
-    match eval::lookup(ev, &path, dotted) {
-        Some(Val::Str(s)) => s.to_string(),
-        Some(Val::Null) | None => String::new(),
-        Some(v) => {
-            let mut s = String::new();
-            v.write_json(&mut s);
-            s
-        }
+pub fn field_text<'a>(ev: impl Json<'a>, dotted: &str) -> String {
+    let mut s = String::new();
+    field_text_into(ev, dotted, &mut s);
+    s
+}
+
+/// As [`field_text`], appended to `out`.
+fn field_text_into<'a>(ev: impl Json<'a>, dotted: &str, out: &mut String) {
+    let Some(v) = lookup_dotted(ev, dotted).filter(|v| !v.is_null()) else { return };
+    match v.as_str() {
+        Some(s) => out.push_str(s),
+        None => v.write_json(out),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Val;
     use serde_json::json;
 
     const RULES: &str = r#"
