@@ -28,6 +28,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("meta/net.yaml", include_str!("../meta/net.yaml")),
     ("meta/cloudtrail.yaml", include_str!("../meta/cloudtrail.yaml")),
     ("meta/monitoring.yaml", include_str!("../meta/monitoring.yaml")),
+    ("meta/exposure.yaml", include_str!("../meta/exposure.yaml")),
+    ("meta/attack.yaml", include_str!("../meta/attack.yaml")),
 ];
 
 pub(crate) fn load_all() -> Result<Vec<CheckMeta>, Error> {

@@ -1,6 +1,7 @@
-//! Evaluations per second: one typical request, and the 3,000 seeded cases of the
-//! differential test (the same file `tests/differential/run-iam-simulate.cjs` times
-//! iam-simulate on; see docs/benchmarks-iam.md).
+//! Evaluations per second: one typical request (with its reasons rendered, and the verdict
+//! alone), and the 3,000 seeded cases of the differential test (the same file
+//! `tests/differential/run-iam-simulate.cjs` times iam-simulate on; see
+//! docs/benchmarks-iam.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench harness code
 
@@ -28,6 +29,11 @@ fn bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(4)).sample_size(30);
     g.throughput(Throughput::Elements(1));
     g.bench_function("typical", |b| b.iter(|| black_box(black_box(&t).evaluate())));
+    // The verdict alone (`evaluate_lazy`), as `who_can` uses it: no reason is rendered.
+    let set = t.policy_set();
+    g.bench_function("typical_verdict_only", |b| {
+        b.iter(|| black_box(warden_iam::evaluate_lazy(&set, black_box(&t.request)).is_allowed()))
+    });
 
     let lines = generated();
     let cases: Vec<Case> = lines.iter().map(|l| Case::from_str(l).unwrap()).collect();

@@ -118,7 +118,8 @@ fn everyone(st: &Statement) -> bool {
     }
 }
 
-fn universal(family: Family, kind: OpKind, raw: &str) -> bool {
+/// True when `raw` admits every caller (`*`, `0.0.0.0/0`, all-wildcard ARNs).
+pub(crate) fn universal(family: Family, kind: OpKind, raw: &str) -> bool {
     match family {
         Family::Ip => Cidr::parse(raw).is_none_or(|c| c.is_universal()),
         Family::String if kind == OpKind::StringLike => all_stars(raw),

@@ -2,7 +2,7 @@
 //! condition operators ("each of the six colon-delimited components of the ARN is
 //! checked separately", IAM User Guide, condition operators, ARN condition operators).
 
-use crate::wildcard::{self, Tok};
+use crate::wildcard::{self, Glob, Tok};
 
 /// A parsed ARN: `arn:partition:service:region:account:resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,17 +17,7 @@ pub struct Arn<'a> {
 
 impl<'a> Arn<'a> {
     pub fn parse(s: &'a str) -> Option<Arn<'a>> {
-        let mut it = s.splitn(6, ':');
-        if it.next()? != "arn" {
-            return None;
-        }
-        Some(Arn {
-            partition: it.next()?,
-            service: it.next()?,
-            region: it.next()?,
-            account: it.next()?,
-            resource: it.next()?,
-        })
+        SplitArn::new(s).arn()
     }
 }
 
@@ -62,15 +52,29 @@ fn segments(toks: &[Tok]) -> ([&[Tok]; 6], usize) {
     (out, n + 1)
 }
 
-/// Splits a value into at most six `:`-separated segments (no allocation).
+/// Splits a value into at most six `:`-separated segments (no allocation): the same
+/// segments as `v.splitn(6, ':')`, found with one pass over the bytes.
 fn split6(v: &str) -> ([&str; 6], usize) {
     let mut out: [&str; 6] = [""; 6];
     let mut n = 0usize;
-    for (i, part) in v.splitn(6, ':').enumerate() {
-        out[i] = part;
-        n = i + 1;
+    let mut start = 0usize;
+    for (i, b) in v.bytes().enumerate() {
+        if b != b':' {
+            continue;
+        }
+        if let Some(slot) = out.get_mut(n) {
+            *slot = v.get(start..i).unwrap_or_default();
+        }
+        n += 1;
+        start = i + 1;
+        if n == 5 {
+            break;
+        }
     }
-    (out, n)
+    if let Some(slot) = out.get_mut(n) {
+        *slot = v.get(start..).unwrap_or_default();
+    }
+    (out, n + 1)
 }
 
 fn all_segments_match(p: &[&[Tok]], v: &[&str]) -> bool {
@@ -95,13 +99,22 @@ pub enum ShortArn {
 /// Matches a `Resource` pattern against a request's resource, segment-wise, with the
 /// short-ARN rule of the policy type. `None` when the entry is rejected.
 pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option<bool> {
+    matches_resource_split(pattern, &SplitArn::new(value), short)
+}
+
+/// [`matches_resource`] on a value split once per request.
+pub(crate) fn matches_resource_split(pattern: &[Tok], value: &SplitArn<'_>, short: ShortArn) -> Option<bool> {
     if pattern == [Tok::Star] {
         return Some(true);
     }
     let (psegs, pn) = segments(pattern);
     let is_arn = psegs[0] == [Tok::Ch('a'), Tok::Ch('r'), Tok::Ch('n')];
     if pn >= 6 || !is_arn {
-        return Some(matches(pattern, value));
+        return Some(if pn != 6 || value.n != 6 {
+            pn == value.n && wildcard::matches(pattern, value.text)
+        } else {
+            all_segments_match(&psegs, &value.segs)
+        });
     }
     match short {
         ShortArn::Expand => {}
@@ -110,10 +123,95 @@ pub fn matches_resource(pattern: &[Tok], value: &str, short: ShortArn) -> Option
         ShortArn::ExpandIfTrailingWildcard if psegs[pn - 1].last() == Some(&Tok::Star) => {}
         ShortArn::ExpandIfTrailingWildcard | ShortArn::Reject => return None,
     }
-    let (vsegs, vn) = split6(value);
-    let m = vn == 6 && all_segments_match(&psegs[..pn], &vsegs[..pn]);
+    let m = value.n == 6 && all_segments_match(&psegs[..pn], &value.segs[..pn]);
     // A padded short ARN that does not match proves nothing about the request.
     if m { Some(true) } else { None }
+}
+
+/// A value (request resource, context ARN) split once into at most six `:` segments, so
+/// that many patterns can be matched without splitting it again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SplitArn<'a> {
+    pub(crate) text: &'a str,
+    segs: [&'a str; 6],
+    n: usize,
+}
+
+impl<'a> SplitArn<'a> {
+    pub(crate) fn new(text: &'a str) -> SplitArn<'a> {
+        let (segs, n) = split6(text);
+        SplitArn { text, segs, n }
+    }
+
+    /// The same as [`Arn::parse`] on the text.
+    pub(crate) fn arn(&self) -> Option<Arn<'a>> {
+        let [head, partition, service, region, account, resource] = self.segs;
+        (self.n == 6 && head == "arn").then_some(Arn { partition, service, region, account, resource })
+    }
+}
+
+/// A pattern compiled once for segment-wise matching (`Resource` entries without
+/// variables, `Arn*` condition values): the same answers as [`matches_resource`] and
+/// [`matches`] on its tokens, with each segment a [`Glob`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ArnPattern {
+    star: bool,
+    is_arn: bool,
+    has_star: bool,
+    trailing_star: bool,
+    segs: Vec<Glob>,
+    whole: Glob,
+    pn: usize,
+}
+
+impl ArnPattern {
+    pub(crate) fn new(pattern: &[Tok]) -> ArnPattern {
+        let (psegs, pn) = segments(pattern);
+        ArnPattern {
+            star: pattern == [Tok::Star],
+            is_arn: psegs[0] == [Tok::Ch('a'), Tok::Ch('r'), Tok::Ch('n')],
+            has_star: pattern.contains(&Tok::Star),
+            trailing_star: psegs.get(pn.wrapping_sub(1)).and_then(|s| s.last()) == Some(&Tok::Star),
+            segs: psegs.iter().take(pn).map(|s| Glob::new(s)).collect(),
+            whole: Glob::new(pattern),
+            pn,
+        }
+    }
+
+    fn segments_match(&self, value: &SplitArn<'_>) -> bool {
+        self.segs.iter().zip(value.segs.iter()).all(|(p, v)| p.matches(v))
+    }
+
+    /// As [`matches`].
+    pub(crate) fn matches(&self, value: &SplitArn<'_>) -> bool {
+        if self.star {
+            return true;
+        }
+        let pn = self.pn;
+        if pn != 6 || value.n != 6 {
+            return pn == value.n && self.whole.matches(value.text);
+        }
+        self.segments_match(value)
+    }
+
+    /// As [`matches_resource`].
+    pub(crate) fn matches_resource(&self, value: &SplitArn<'_>, short: ShortArn) -> Option<bool> {
+        if self.star {
+            return Some(true);
+        }
+        if self.pn >= 6 || !self.is_arn {
+            return Some(self.matches(value));
+        }
+        match short {
+            ShortArn::Expand => {}
+            ShortArn::ExpandIfWildcard if self.has_star => {}
+            ShortArn::ExpandIfWildcard => return Some(false),
+            ShortArn::ExpandIfTrailingWildcard if self.trailing_star => {}
+            ShortArn::ExpandIfTrailingWildcard | ShortArn::Reject => return None,
+        }
+        // A padded short ARN that does not match proves nothing about the request.
+        if value.n == 6 && self.segments_match(value) { Some(true) } else { None }
+    }
 }
 
 /// True when `value` is certainly outside `pattern` whatever its unresolved parts
@@ -178,11 +276,62 @@ mod tests {
     }
 
     #[test]
+    fn compiled_patterns_agree_with_tokens() {
+        let patterns = [
+            "*",
+            "arn:aws:s3:::b/*",
+            "arn:aws:iam::*:*",
+            "arn:aws:iam::111122223333*",
+            "arn:aws:iam::1111:role",
+            "arn:aws:*:b",
+            "arn",
+            "arn:aws",
+            "x:y",
+            "a:b:c:d:e:f",
+            "arn:aws:s3:::?",
+            "arn:aws:logs:*:*:log-group:*",
+            "arn:aws:iam::*",
+            "arn:*:iam::*:role/a?",
+        ];
+        let values = [
+            "arn:aws:s3:::b/x/y",
+            "arn:aws:s3:::b",
+            "arn:aws:iam::111122223333:role/a1",
+            "arn:aws:iam::1111:role",
+            "a:b:c:d:e:f",
+            "x:y",
+            "arn",
+            "",
+            "arn:aws:logs:us-east-1:1:log-group:a:log-stream:b",
+            "arn:aws:s3:::c",
+        ];
+        let shorts =
+            [ShortArn::Expand, ShortArn::ExpandIfWildcard, ShortArn::ExpandIfTrailingWildcard, ShortArn::Reject];
+        for p in patterns {
+            let toks = compile(p);
+            let c = ArnPattern::new(&toks);
+            for v in values {
+                let sv = SplitArn::new(v);
+                assert_eq!(c.matches(&sv), matches(&toks, v), "`{p}` ~ `{v}`");
+                assert_eq!(sv.arn(), Arn::parse(v), "`{v}`");
+                for short in shorts {
+                    assert_eq!(c.matches_resource(&sv, short), matches_resource(&toks, v, short), "`{p}` ~ `{v}`");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn parse() {
         let a = Arn::parse("arn:aws:sts::111122223333:assumed-role/R/s").unwrap();
         assert_eq!(a.account, "111122223333");
         assert_eq!(a.resource, "assumed-role/R/s");
         assert_eq!(account_of("111122223333"), Some("111122223333"));
         assert!(Arn::parse("arn:aws:s3").is_none());
+        for v in ["", ":", "a:b", "arn:::::", "arn:a:b:c:d:e:f:g", "x:a:b:c:d:e", "ü:ß:::::"] {
+            let (segs, n) = split6(v);
+            let want: Vec<&str> = v.splitn(6, ':').collect();
+            assert_eq!(&segs[..n], want.as_slice(), "`{v}`");
+        }
     }
 }

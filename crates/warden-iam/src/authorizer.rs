@@ -12,11 +12,11 @@
 
 use crate::arn::Arn;
 use crate::catalog;
-use crate::context::ContextValue;
-use crate::eval::{Decision, PolicyRef, PolicySet, Principal, Request, evaluate};
+use crate::context::{Context, ContextValue};
+use crate::eval::{Decision, PolicyRef, PolicySet, Principal, Request, evaluate, evaluate_lazy};
 use crate::policy::{Effect, Policy, PolicyError};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use warden_model::inventory::{Account, AttachedPolicy, InlinePolicy, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,7 +64,22 @@ pub struct Authorizer {
     entries: Vec<Entry>,
     /// Resource ARN → index into `policies`.
     resource_policies: HashMap<String, usize>,
+    /// Names of the account's buckets (S3 ARNs carry no account).
+    buckets: HashSet<String>,
+    /// Principal ARN → index into `entries`.
+    by_arn: HashMap<String, usize>,
+    /// SCP levels of the account, root first (indexes into `policies`); empty when unknown.
+    scps: Vec<Vec<usize>>,
     errors: Vec<PolicyProblem>,
+}
+
+/// A hypothetical change to evaluate under, for "what if" questions such as privilege
+/// escalation: policies the principal would gain, and a replacement resource policy
+/// (e.g. a rewritten role trust policy).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WhatIf<'a> {
+    pub extra_identity: &'a [PolicyRef<'a>],
+    pub resource_policy: Option<PolicyRef<'a>>,
 }
 
 impl Authorizer {
@@ -140,6 +155,7 @@ impl Authorizer {
         }
         if let Some(bs) = account.s3.buckets.known() {
             for b in bs {
+                a.buckets.insert(b.name.clone());
                 if let Some(Some(doc)) = b.policy.known() {
                     let arn = b.arn(&account.partition);
                     if let Some(i) = a.add(format!("{arn}#policy"), doc) {
@@ -157,7 +173,37 @@ impl Authorizer {
                 }
             }
         }
+        for (i, e) in a.entries.iter().enumerate() {
+            a.by_arn.entry(e.arn.clone()).or_insert(i);
+        }
         a
+    }
+
+    /// Applies service control policies (one list per level, root first; every level must
+    /// allow) to every principal of the account.
+    pub fn with_scps(mut self, levels: Vec<Vec<(String, Policy)>>) -> Authorizer {
+        self.scps = levels
+            .into_iter()
+            .map(|level| {
+                level
+                    .into_iter()
+                    .map(|p| {
+                        self.policies.push(p);
+                        self.policies.len() - 1
+                    })
+                    .collect()
+            })
+            .collect();
+        self
+    }
+
+    /// The identity policies (attached, inline and through groups) of a user or role.
+    pub fn identity_policies(&self, principal: &str) -> Vec<PolicyRef<'_>> {
+        let Some(e) = self.entry_for(principal) else { return Vec::new() };
+        e.identity
+            .iter()
+            .filter_map(|i| self.policies.get(*i).map(|(id, p)| PolicyRef { id: id.as_str(), policy: p }))
+            .collect()
     }
 
     fn add(&mut self, id: String, doc: &serde_json::Value) -> Option<usize> {
@@ -197,7 +243,7 @@ impl Authorizer {
     }
 
     fn entry_for(&self, principal: &str) -> Option<&Entry> {
-        if let Some(e) = self.entries.iter().find(|e| e.arn == principal) {
+        if let Some(e) = self.by_arn.get(principal).and_then(|i| self.entries.get(*i)) {
             return Some(e);
         }
         // An assumed-role session maps to its role by name.
@@ -233,39 +279,88 @@ impl Authorizer {
     /// Evaluates a request from a principal of this account (or an outside one: then only
     /// the resource side is known here).
     pub fn evaluate(&self, req: &Request) -> Decision {
-        let entry = self.entry_for(req.principal.as_str());
+        let (set, req) = self.prepare(req);
+        evaluate(&set, &req)
+    }
+
+    /// Evaluates `req` as if `what_if` were in place: its policies added to the
+    /// principal's identity policies, its resource policy replacing the resource's.
+    pub fn evaluate_what_if(&self, req: &Request, what_if: &WhatIf<'_>) -> Decision {
+        let (mut set, req) = self.prepare(req);
+        set.identity.extend(what_if.extra_identity.iter().copied());
+        if let Some(r) = what_if.resource_policy {
+            set.resource = Some(r);
+        }
+        evaluate(&set, &req)
+    }
+
+    /// The policies that apply to `req` in this account (SCPs from [`Authorizer::with_scps`]
+    /// for its own principals), and the request with its resource account and the context
+    /// keys the principal implies filled in.
+    fn prepare(&self, req: &Request) -> (PolicySet<'_>, Request) {
         let mut req = req.clone();
         if req.resource_account.is_none() {
             req.resource_account = self.resource_account(&req.resource);
         }
-        let r = |i: usize| self.policies.get(i).map(|(id, p)| PolicyRef { id: id.as_str(), policy: p });
-        let mut set =
-            PolicySet { resource: self.resource_policy_index(&req.resource).and_then(r), ..Default::default() };
-        if let Some(e) = entry {
-            set.identity = e.identity.iter().filter_map(|i| r(*i)).collect();
-            set.boundaries = e.boundary.and_then(r).into_iter().collect();
-            let ctx = &mut req.context;
-            let single = |s: &str| ContextValue::Single(s.to_owned());
-            ctx.insert_default("aws:PrincipalArn", single(&e.arn));
-            ctx.insert_default("aws:PrincipalAccount", single(&self.account_id));
-            ctx.insert_default(
-                "aws:PrincipalType",
-                single(match e.kind {
-                    PrincipalType::User => "User",
-                    PrincipalType::Role => "AssumedRole",
-                }),
-            );
-            if e.kind == PrincipalType::User {
-                ctx.insert_default("aws:username", single(&e.name));
-                if !e.id.is_empty() {
-                    ctx.insert_default("aws:userid", single(&e.id));
-                }
-            }
-            for (k, v) in &e.tags {
-                ctx.insert_default(&format!("aws:PrincipalTag/{k}"), single(v));
+        let mut set = PolicySet { resource: self.resource_policy(&req.resource), ..Default::default() };
+        if let Some((identity, boundaries)) = self.principal_side(req.principal.as_str(), &mut req.context) {
+            set.identity = identity;
+            set.boundaries = boundaries;
+            set.scps =
+                self.scps.iter().map(|level| level.iter().filter_map(|i| self.policy_ref(*i)).collect()).collect();
+        }
+        (set, req)
+    }
+
+    fn policy_ref(&self, i: usize) -> Option<PolicyRef<'_>> {
+        self.policies.get(i).map(|(id, p)| PolicyRef { id: id.as_str(), policy: p })
+    }
+
+    /// The resource policy that governs `resource` in this account, if any.
+    pub(crate) fn resource_policy(&self, resource: &str) -> Option<PolicyRef<'_>> {
+        self.resource_policy_index(resource).and_then(|i| self.policy_ref(i))
+    }
+
+    /// Whether `principal` (a user, a role, or a session of a role) belongs to this account.
+    pub(crate) fn has_principal(&self, principal: &str) -> bool {
+        self.entry_for(principal).is_some()
+    }
+
+    /// Whether this account holds the bucket `name`.
+    pub(crate) fn has_bucket(&self, name: &str) -> bool {
+        self.buckets.contains(name)
+    }
+
+    /// The identity side of `principal` (identity policies, permissions boundary) when it
+    /// is a user or role of this account, completing `ctx` with the keys it implies.
+    pub(crate) fn principal_side(
+        &self,
+        principal: &str,
+        ctx: &mut Context,
+    ) -> Option<(Vec<PolicyRef<'_>>, Vec<PolicyRef<'_>>)> {
+        let e = self.entry_for(principal)?;
+        let identity = e.identity.iter().filter_map(|i| self.policy_ref(*i)).collect();
+        let boundaries = e.boundary.and_then(|i| self.policy_ref(i)).into_iter().collect();
+        let single = |s: &str| ContextValue::Single(s.to_owned());
+        ctx.insert_default("aws:PrincipalArn", single(&e.arn));
+        ctx.insert_default("aws:PrincipalAccount", single(&self.account_id));
+        ctx.insert_default(
+            "aws:PrincipalType",
+            single(match e.kind {
+                PrincipalType::User => "User",
+                PrincipalType::Role => "AssumedRole",
+            }),
+        );
+        if e.kind == PrincipalType::User {
+            ctx.insert_default("aws:username", single(&e.name));
+            if !e.id.is_empty() {
+                ctx.insert_default("aws:userid", single(&e.id));
             }
         }
-        evaluate(&set, &req)
+        for (k, v) in &e.tags {
+            ctx.insert_default(&format!("aws:PrincipalTag/{k}"), single(v));
+        }
+        Some((identity, boundaries))
     }
 
     /// Every user and role of the account (and anonymous callers, `*`) allowed to perform
@@ -276,9 +371,12 @@ impl Authorizer {
         let mut principals: Vec<String> = self.entries.iter().map(|e| e.arn.clone()).collect();
         principals.push("*".into());
         for p in principals {
-            let d = self.evaluate(&Request::new(&p, action, resource));
-            if d.is_allowed() {
-                out.push(Grant { principal: p, action: action.to_owned(), resource: resource.to_owned(), decision: d });
+            let (set, req) = self.prepare(&Request::new(&p, action, resource));
+            // Only allowed principals are reported: render reasons for those alone.
+            let e = evaluate_lazy(&set, &req);
+            if e.is_allowed() {
+                let decision = e.to_decision();
+                out.push(Grant { principal: p, action: action.to_owned(), resource: resource.to_owned(), decision });
             }
         }
         out

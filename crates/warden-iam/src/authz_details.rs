@@ -5,7 +5,9 @@
 use crate::policy::{PolicyError, parse_json_text};
 use serde_json::Value;
 use warden_model::Observed;
-use warden_model::inventory::{Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, Role, Tags, User};
+use warden_model::inventory::{
+    Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, PolicyVersion, Role, Tags, User,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthzDetailsError {
@@ -139,6 +141,15 @@ pub fn from_json(v: &Value) -> Result<Account, AuthzDetailsError> {
         else {
             continue;
         };
+        let mut other_versions = Vec::new();
+        for (j, x) in versions.iter().enumerate() {
+            if !std::ptr::eq(x, ver) {
+                other_versions.push(PolicyVersion {
+                    version_id: s(x, "VersionId").into(),
+                    document: doc(x.get("Document"), &format!("{path}.PolicyVersionList[{j}].Document"))?,
+                });
+            }
+        }
         let arn = s(p, "Arn").to_owned();
         policies.push(ManagedPolicy {
             name: s(p, "PolicyName").into(),
@@ -147,6 +158,7 @@ pub fn from_json(v: &Value) -> Result<Account, AuthzDetailsError> {
             path: path_of(p),
             default_version_id: default_version,
             document: doc(ver.get("Document"), &format!("{path}.PolicyVersionList.Document"))?,
+            other_versions,
             attachment_count: p
                 .get("AttachmentCount")
                 .and_then(Value::as_u64)

@@ -9,11 +9,12 @@
 //! - a plain (non-set) operator on a multivalued context value is false;
 //! - key names are case-insensitive; values compare per operator.
 
-use crate::arn;
+use crate::arn::{self, ArnPattern, SplitArn};
 use crate::context::{Context, ContextValue};
 use crate::variables::Template;
-use crate::wildcard::{self, Tok};
+use crate::wildcard::{self, Glob, Tok};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use std::cell::RefCell;
 use std::net::IpAddr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,7 +252,10 @@ pub struct CondValue {
 #[derive(Debug, Clone, PartialEq)]
 enum Compiled {
     Text,
-    Glob(Vec<Tok>),
+    /// `StringLike` / `StringNotLike`.
+    Like(Glob),
+    /// `ArnEquals`, `ArnLike` and their negations.
+    Arn(ArnPattern),
     Num(Option<f64>),
     Date(Option<i64>),
     Ip(Option<Cidr>),
@@ -262,7 +266,8 @@ impl CondValue {
     pub(crate) fn new(kind: OpKind, raw: String, variables: bool) -> CondValue {
         let template = if variables && kind.allows_variables() { Template::parse(&raw) } else { None };
         let compiled = match kind.positive() {
-            StringLike | ArnEquals | ArnLike => Compiled::Glob(wildcard::compile(&raw)),
+            StringLike => Compiled::Like(Glob::compile(&raw)),
+            ArnEquals | ArnLike => Compiled::Arn(ArnPattern::new(&wildcard::compile(&raw))),
             NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan | NumericGreaterThanEquals => {
                 Compiled::Num(parse_number(&raw))
             }
@@ -280,8 +285,9 @@ impl CondValue {
         self.template.as_ref()
     }
 
-    /// Does this (positive) value match one context value?
-    fn matches(&self, kind: OpKind, v: &str, ctx: &Context) -> bool {
+    /// Does this (positive) value match one context value? `typed` is `v` as read once
+    /// for the operator's family.
+    fn matches(&self, kind: OpKind, v: &str, typed: Typed<'_>, ctx: &Context) -> bool {
         let k = kind.positive();
         if let Some(t) = &self.template {
             return match k {
@@ -297,8 +303,12 @@ impl CondValue {
         }
         match &self.compiled {
             Compiled::Text => text_match(k, &self.raw, v),
-            Compiled::Glob(toks) => glob_for(k, toks, v),
-            Compiled::Num(Some(p)) => match parse_number(v) {
+            Compiled::Like(g) => g.matches(v),
+            Compiled::Arn(p) => match typed {
+                Typed::Arn(sv) => p.matches(&sv),
+                _ => p.matches(&SplitArn::new(v)),
+            },
+            Compiled::Num(Some(p)) => match typed.number(v) {
                 Some(x) => match k {
                     NumericEquals => x == *p,
                     NumericLessThan => x < *p,
@@ -309,7 +319,7 @@ impl CondValue {
                 },
                 None => false,
             },
-            Compiled::Date(Some(p)) => match parse_date(v) {
+            Compiled::Date(Some(p)) => match typed.date(v) {
                 Some(x) => match k {
                     DateEquals => x == *p,
                     DateLessThan => x < *p,
@@ -320,9 +330,105 @@ impl CondValue {
                 },
                 None => false,
             },
-            Compiled::Ip(Some(c)) => v.trim().parse::<IpAddr>().is_ok_and(|ip| c.contains(ip)),
+            Compiled::Ip(Some(c)) => typed.ip(v).is_some_and(|ip| c.contains(ip)),
             Compiled::Num(None) | Compiled::Date(None) | Compiled::Ip(None) | Compiled::Invalid => false,
         }
+    }
+}
+
+/// A context value read once for the family of the operator testing it.
+#[derive(Debug, Clone, Copy)]
+enum Typed<'v> {
+    Text,
+    Parsed(Parsed),
+    Arn(SplitArn<'v>),
+}
+
+/// A context value parsed for a numeric, date or IP operator (`None`: it does not parse).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Parsed {
+    Num(Option<f64>),
+    Date(Option<i64>),
+    Ip(Option<IpAddr>),
+}
+
+impl Parsed {
+    fn read(family: Family, v: &str) -> Option<Parsed> {
+        match family {
+            Family::Numeric => Some(Parsed::Num(parse_number(v))),
+            Family::Date => Some(Parsed::Date(parse_date(v))),
+            Family::Ip => Some(Parsed::Ip(v.trim().parse::<IpAddr>().ok())),
+            _ => None,
+        }
+    }
+}
+
+impl Typed<'_> {
+    fn number(self, v: &str) -> Option<f64> {
+        match self {
+            Typed::Parsed(Parsed::Num(x)) => x,
+            _ => parse_number(v),
+        }
+    }
+
+    fn date(self, v: &str) -> Option<i64> {
+        match self {
+            Typed::Parsed(Parsed::Date(x)) => x,
+            _ => parse_date(v),
+        }
+    }
+
+    fn ip(self, v: &str) -> Option<IpAddr> {
+        match self {
+            Typed::Parsed(Parsed::Ip(x)) => x,
+            _ => v.trim().parse::<IpAddr>().ok(),
+        }
+    }
+}
+
+/// Single-valued context values already parsed during one evaluation, keyed by context
+/// entry and operator family, so that several conditions on one key (`aws:SourceIp`,
+/// `aws:CurrentTime` in many statements) parse it once. Fixed size, no allocation; when
+/// full, values are parsed again rather than cached.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedValues {
+    slots: RefCell<[Option<(usize, Family, Parsed)>; 8]>,
+}
+
+impl ParsedValues {
+    fn get_or_parse(&self, entry: usize, family: Family, v: &str) -> Option<Parsed> {
+        let Ok(mut slots) = self.slots.try_borrow_mut() else { return Parsed::read(family, v) };
+        let mut free = None;
+        for slot in slots.iter_mut() {
+            match slot {
+                Some((e, f, p)) if *e == entry && *f == family => return Some(*p),
+                Some(_) => {}
+                None => {
+                    free = Some(slot);
+                    break;
+                }
+            }
+        }
+        let parsed = Parsed::read(family, v)?;
+        if let Some(slot) = free {
+            *slot = Some((entry, family, parsed));
+        }
+        Some(parsed)
+    }
+}
+
+/// Reads `v` for `family`, through the cache when the value is a single-valued entry.
+fn read_typed<'v>(family: Family, v: &'v str, entry: Option<usize>, cache: Option<&ParsedValues>) -> Typed<'v> {
+    match family {
+        Family::Arn => Typed::Arn(SplitArn::new(v)),
+        Family::Numeric | Family::Date | Family::Ip => {
+            let parsed = match (entry, cache) {
+                (Some(e), Some(c)) => c.get_or_parse(e, family, v),
+                _ => Parsed::read(family, v),
+            };
+            parsed.map_or(Typed::Text, Typed::Parsed)
+        }
+        _ => Typed::Text,
     }
 }
 
@@ -452,7 +558,14 @@ impl Condition {
 
     /// Evaluates this condition against the request context.
     pub fn matches(&self, ctx: &Context) -> bool {
-        let val = ctx.get_lc(&self.key_lc);
+        self.matches_cached(ctx, None)
+    }
+
+    /// [`Condition::matches`], reading typed context values through `cache` (one per
+    /// evaluation).
+    pub(crate) fn matches_cached(&self, ctx: &Context, cache: Option<&ParsedValues>) -> bool {
+        let found = ctx.get_lc_indexed(&self.key_lc);
+        let val = found.map(|(_, v)| v);
         let kind = self.op.kind;
         if kind == Null {
             let absent = match val {
@@ -473,31 +586,34 @@ impl Condition {
         // A value whose variable has no value makes the whole condition false, whatever
         // the operator (as iam-simulate; the IAM User Guide says such a variable is not
         // replaced, so the comparison cannot succeed).
-        if val.is_some() && self.values.iter().any(|v| v.template().is_some_and(|t| t.resolve_string(ctx).is_none())) {
+        if val.is_some() && self.values.iter().any(|v| v.template().is_some_and(|t| !t.resolvable(ctx))) {
             return false;
         }
-        let test = |v: &str| {
-            let any = self.values.iter().any(|pv| pv.matches(kind, v, ctx));
+        let family = kind.family();
+        let test = |v: &str, entry: Option<usize>| {
+            let typed = read_typed(family, v, entry, cache);
+            let any = self.values.iter().any(|pv| pv.matches(kind, v, typed, ctx));
             if kind.negated() { !any } else { any }
         };
+        let entry = found.map(|(i, _)| i);
         match self.op.set {
             None => match val {
                 None => self.op.if_exists || kind.negated(),
-                Some(ContextValue::Single(v)) => test(v),
+                Some(ContextValue::Single(v)) => test(v, entry),
                 Some(ContextValue::Multi(_)) => false,
             },
             Some(SetOp::ForAllValues) => match val {
                 None => true,
-                Some(ContextValue::Single(v)) => test(v),
-                Some(ContextValue::Multi(vs)) => vs.iter().all(|v| test(v)),
+                Some(ContextValue::Single(v)) => test(v, entry),
+                Some(ContextValue::Multi(vs)) => vs.iter().all(|v| test(v, None)),
             },
             // `…IfExists` does not rescue `ForAnyValue` on a missing key: AWS answers such
             // requests with a deny (re:Post "ForAnyValue:StringEqualsIfExists behaving
             // unexpectedly"; MV doc: ForAnyValue "returns false" without the key).
             Some(SetOp::ForAnyValue) => match val {
                 None => false,
-                Some(ContextValue::Single(v)) => test(v),
-                Some(ContextValue::Multi(vs)) => vs.iter().any(|v| test(v)),
+                Some(ContextValue::Single(v)) => test(v, entry),
+                Some(ContextValue::Multi(vs)) => vs.iter().any(|v| test(v, None)),
             },
         }
     }

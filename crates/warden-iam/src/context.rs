@@ -86,6 +86,11 @@ impl Context {
         self.entries.iter().find(|e| e.0 == key_lc).map(|e| &e.2)
     }
 
+    /// [`Context::get_lc`] with the entry's position, a key for per-request caches.
+    pub(crate) fn get_lc_indexed(&self, key_lc: &str) -> Option<(usize, &ContextValue)> {
+        self.entries.iter().enumerate().find(|(_, e)| e.0 == key_lc).map(|(i, e)| (i, &e.2))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         self.entries.iter().map(|e| (e.1.as_str(), &e.2))
     }

@@ -19,10 +19,14 @@
 //! 6. Anonymous and service principals have no identity side: only a resource policy
 //!    can allow them.
 
-use crate::arn::{self, Arn, ShortArn};
+use crate::arn::{self, Arn, ShortArn, SplitArn};
+use crate::condition::ParsedValues;
 use crate::context::Context;
 use crate::policy::{Effect, Policy, PrincipalBlock, PrincipalKind, PrincipalSpec, Statement};
+use crate::wildcard::Tok;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::cell::RefCell;
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,14 +186,14 @@ pub(crate) enum PMatch {
     Exact,
 }
 
-fn principal_value_match(kind: PrincipalKind, v: &str, p: &Principal) -> Option<PMatch> {
+fn principal_value_match(kind: PrincipalKind, v: &str, p: &Principal, caller: Option<&Arn<'_>>) -> Option<PMatch> {
     match (kind, p) {
         (PrincipalKind::Aws, _) if v == "*" => Some(PMatch::Wildcard),
         (PrincipalKind::Aws, Principal::Arn(a)) => {
             if v == a {
                 return Some(if is_role_arn(a) { PMatch::Session } else { PMatch::Exact });
             }
-            let pa = Arn::parse(a)?;
+            let pa = caller?;
             if let Some(acct) = account_principal(v) {
                 return (acct == pa.account).then_some(PMatch::Account);
             }
@@ -235,24 +239,32 @@ fn account_principal(v: &str) -> Option<&str> {
     (a.service == "iam" && a.resource == "root").then_some(a.account)
 }
 
-/// The best match of a `Principal` element against the caller.
-pub(crate) fn principal_match(spec: &PrincipalSpec, p: &Principal) -> Option<PMatch> {
+/// The best match of a `Principal` element against the caller (its ARN parsed once per
+/// request).
+fn principal_match(spec: &PrincipalSpec, p: &Principal, caller: Option<&Arn<'_>>) -> Option<PMatch> {
     match spec {
         PrincipalSpec::Any => Some(PMatch::Wildcard),
         PrincipalSpec::Map(m) => {
-            m.iter().flat_map(|(k, vs)| vs.iter().filter_map(move |v| principal_value_match(*k, v, p))).max()
+            m.iter().flat_map(|(k, vs)| vs.iter().filter_map(move |v| principal_value_match(*k, v, p, caller))).max()
         }
     }
 }
 
-fn block_match(b: &PrincipalBlock, p: &Principal) -> Option<PMatch> {
-    let m = principal_match(&b.spec, p);
+fn block_match(b: &PrincipalBlock, p: &Principal, caller: Option<&Arn<'_>>) -> Option<PMatch> {
+    let m = principal_match(&b.spec, p, caller);
     if b.negated { if m.is_some() { None } else { Some(PMatch::Wildcard) } } else { m }
 }
 
+/// One request prepared once for matching against every statement: the action
+/// lowercased, the resource split into segments, the caller's ARN parsed, and a cache for
+/// typed context values.
 struct Eval<'r> {
     req: &'r Request,
-    action_lc: String,
+    action_lc: &'r str,
+    resource: SplitArn<'r>,
+    caller: Option<Arn<'r>>,
+    parsed: ParsedValues,
+    scratch: RefCell<Vec<Tok>>,
 }
 
 impl Eval<'_> {
@@ -264,23 +276,37 @@ impl Eval<'_> {
             Layer::Scp => ShortArn::ExpandIfTrailingWildcard,
             Layer::Rcp => ShortArn::Reject,
         };
-        st.action.matches_lc(&self.action_lc)
-            && st.resource_matches(&self.req.resource, &self.req.context, short)
-            && st.conditions_match(&self.req.context)
+        st.applies_to(self.action_lc, &self.resource, &self.req.context, short, &self.parsed, &self.scratch)
     }
 }
 
-/// A deciding statement while evaluating: borrowed, turned into a [`Reason`] only for the
-/// final decision.
-#[derive(Clone, Copy)]
+/// `s` in ASCII lowercase, in `buf` when it fits (no allocation for ordinary actions).
+fn ascii_lowercase<'b>(s: &'b str, buf: &'b mut [u8; 128]) -> Cow<'b, str> {
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(s);
+    }
+    if let Some(dst) = buf.get_mut(..s.len()) {
+        dst.copy_from_slice(s.as_bytes());
+        dst.make_ascii_lowercase();
+        if let Ok(t) = std::str::from_utf8(dst) {
+            return Cow::Borrowed(t);
+        }
+    }
+    Cow::Owned(s.to_ascii_lowercase())
+}
+
+/// A deciding statement while evaluating: borrowed, turned into a [`Reason`] only when a
+/// [`Decision`] is asked for. Resource-policy hits carry how the principal matched.
+#[derive(Debug, Clone, Copy)]
 struct Hit<'a> {
     layer: Layer,
     id: &'a str,
     st: &'a Statement,
+    pm: Option<PMatch>,
 }
 
 impl Hit<'_> {
-    fn reason(self) -> Reason {
+    fn reason(&self) -> Reason {
         Reason {
             layer: self.layer,
             policy: self.id.to_owned(),
@@ -291,28 +317,179 @@ impl Hit<'_> {
     }
 }
 
-fn reason<'a>(layer: Layer, pr: &PolicyRef<'a>, st: &'a Statement) -> Hit<'a> {
-    Hit { layer, id: pr.id, st }
+fn hit<'a>(layer: Layer, pr: &PolicyRef<'a>, st: &'a Statement) -> Hit<'a> {
+    Hit { layer, id: pr.id, st, pm: None }
 }
 
 /// Whether the resource policy must allow explicitly (role trust policies, KMS key
 /// policies: "unlike other resource-based policies, ... must explicitly allow").
 pub fn needs_resource_allow(action_lc: &str, resource: &str) -> bool {
-    let Some(a) = Arn::parse(resource) else { return false };
+    needs_explicit_allow(action_lc, Arn::parse(resource))
+}
+
+fn needs_explicit_allow(action_lc: &str, resource: Option<Arn<'_>>) -> bool {
+    let Some(a) = resource else { return false };
     (action_lc.starts_with("kms:") && a.service == "kms")
         || (action_lc.starts_with("sts:") && a.service == "iam" && a.resource.starts_with("role/"))
 }
 
+/// A run of [`Evaluation`] hits that belongs to the decision, optionally only the
+/// resource-policy hits whose principal matched at least `min`.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    start: usize,
+    end: usize,
+    min: Option<PMatch>,
+}
+
+impl Part {
+    const EMPTY: Part = Part { start: 0, end: 0, min: None };
+
+    fn all(r: std::ops::Range<usize>) -> Part {
+        Part { start: r.start, end: r.end, min: None }
+    }
+
+    fn at_least(r: std::ops::Range<usize>, min: PMatch) -> Part {
+        Part { start: r.start, end: r.end, min: Some(min) }
+    }
+}
+
+/// Why an evaluation ended, rendered into [`Decision::message`] only when asked for.
+#[derive(Debug, Clone, Copy)]
+enum Message {
+    Allowed,
+    /// Names the first deny hit.
+    Denied,
+    ScpLevel(usize),
+    Text(&'static str),
+}
+
+/// The outcome of [`evaluate_lazy`]: the verdict at once, the deciding statements kept as
+/// borrowed references into the policies and rendered as [`Reason`]s (with the message)
+/// only by [`Evaluation::to_decision`]. Queries that only need the verdict (`who_can`
+/// over many principals) skip every string allocation.
+#[derive(Debug, Clone)]
+pub struct Evaluation<'a> {
+    kind: DecisionKind,
+    blocked_by: Option<Layer>,
+    message: Message,
+    hits: Vec<Hit<'a>>,
+    parts: [Part; 5],
+    nparts: usize,
+}
+
+impl<'a> Evaluation<'a> {
+    pub fn kind(&self) -> DecisionKind {
+        self.kind
+    }
+
+    pub fn is_allowed(&self) -> bool {
+        self.kind == DecisionKind::Allow
+    }
+
+    /// For `ImplicitDeny`: the layer that lacked an allow.
+    pub fn blocked_by(&self) -> Option<Layer> {
+        self.blocked_by
+    }
+
+    /// Calls `f` on each deciding hit, in order.
+    fn each_deciding(&self, mut f: impl FnMut(&Hit<'a>)) {
+        for p in self.parts.iter().take(self.nparts) {
+            for h in self.hits.get(p.start..p.end).unwrap_or_default() {
+                if p.min.is_none_or(|min| h.pm.is_some_and(|m| m >= min)) {
+                    f(h);
+                }
+            }
+        }
+    }
+
+    /// The deciding statements, rendered.
+    pub fn reasons(&self) -> Vec<Reason> {
+        let mut n = 0;
+        self.each_deciding(|_| n += 1);
+        let mut out = Vec::with_capacity(n);
+        self.each_deciding(|h| out.push(h.reason()));
+        out
+    }
+
+    pub fn message(&self) -> String {
+        match self.message {
+            Message::Allowed => "allowed".into(),
+            Message::Denied => {
+                let mut first = None;
+                self.each_deciding(|h| {
+                    first.get_or_insert(*h);
+                });
+                let first = first.map(|r| format!("{} `{}` statement {}", layer_name(r.layer), r.id, r.st.index));
+                format!("explicitly denied by {}", first.unwrap_or_default())
+            }
+            Message::ScpLevel(i) => format!("no service control policy at level {i} allows the action"),
+            Message::Text(t) => t.into(),
+        }
+    }
+
+    /// The full [`Decision`], reasons and message rendered.
+    pub fn to_decision(&self) -> Decision {
+        Decision { decision: self.kind, reasons: self.reasons(), blocked_by: self.blocked_by, message: self.message() }
+    }
+
+    fn implicit(layer: Layer, message: Message) -> Evaluation<'a> {
+        Evaluation {
+            kind: DecisionKind::ImplicitDeny,
+            blocked_by: Some(layer),
+            message,
+            hits: Vec::new(),
+            parts: [Part::EMPTY; 5],
+            nparts: 0,
+        }
+    }
+
+    fn decided(kind: DecisionKind, message: Message, hits: Vec<Hit<'a>>, parts: &[Part]) -> Evaluation<'a> {
+        let mut all = [Part::EMPTY; 5];
+        for (slot, p) in all.iter_mut().zip(parts) {
+            *slot = *p;
+        }
+        Evaluation { kind, blocked_by: None, message, hits, parts: all, nparts: parts.len().min(5) }
+    }
+}
+
 /// Evaluates `req` against `set`.
-pub fn evaluate<'a>(set: &PolicySet<'a>, req: &Request) -> Decision {
-    let ev = Eval { req, action_lc: req.action.to_ascii_lowercase() };
+pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
+    evaluate_lazy(set, req).to_decision()
+}
+
+/// Evaluates `req` against `set`, rendering nothing: the same verdict as [`evaluate`],
+/// whose reasons and message [`Evaluation::to_decision`] builds on demand.
+pub fn evaluate_lazy<'a>(set: &PolicySet<'a>, req: &Request) -> Evaluation<'a> {
+    let mut buf = [0u8; 128];
+    let action_lc = ascii_lowercase(&req.action, &mut buf);
+    let caller = match &req.principal {
+        Principal::Arn(a) => Arn::parse(a),
+        _ => None,
+    };
+    let ev = Eval {
+        req,
+        action_lc: &action_lc,
+        resource: SplitArn::new(&req.resource),
+        caller,
+        parsed: ParsedValues::default(),
+        scratch: RefCell::new(Vec::new()),
+    };
+    decide(set, &ev)
+}
+
+fn decide<'a>(set: &PolicySet<'a>, ev: &Eval<'_>) -> Evaluation<'a> {
+    let req = ev.req;
     let p = &req.principal;
+    let caller = ev.caller.as_ref();
     let iam_principal = matches!(p, Principal::Arn(_));
     let has_boundary = iam_principal && !set.boundaries.is_empty();
+    // Every hit of this evaluation, in one vector: denies, or the allows of each layer in
+    // runs whose ranges say which layer they belong to.
+    let mut hits: Vec<Hit<'a>> = Vec::new();
 
     // 1. Explicit denies, everywhere.
-    let mut denies = Vec::new();
-    let mut scan_denies = |layer: Layer, pr: &PolicyRef<'a>, check_principal: bool| {
+    let scan_denies = |hits: &mut Vec<Hit<'a>>, layer: Layer, pr: &PolicyRef<'a>, check_principal: bool| {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Deny) {
             if !ev.applies(layer, st) {
                 continue;
@@ -321,110 +498,111 @@ pub fn evaluate<'a>(set: &PolicySet<'a>, req: &Request) -> Decision {
                 let pm = match &st.principal {
                     // "NotPrincipal with Deny always denies principals that carry a permissions boundary."
                     Some(b) if b.negated && has_boundary => true,
-                    Some(b) => block_match(b, p).is_some(),
+                    Some(b) => block_match(b, p, caller).is_some(),
                     None => false,
                 };
                 if !pm {
                     continue;
                 }
             }
-            denies.push(reason(layer, pr, st));
+            hits.push(hit(layer, pr, st));
         }
     };
     if iam_principal {
         for level in &set.scps {
             for pr in level {
-                scan_denies(Layer::Scp, pr, false);
+                scan_denies(&mut hits, Layer::Scp, pr, false);
             }
         }
     }
     if !matches!(p, Principal::Service(_)) {
         for level in &set.rcps {
             for pr in level {
-                scan_denies(Layer::Rcp, pr, true);
+                scan_denies(&mut hits, Layer::Rcp, pr, true);
             }
         }
     }
     if let Some(pr) = &set.resource {
-        scan_denies(Layer::Resource, pr, true);
+        scan_denies(&mut hits, Layer::Resource, pr, true);
     }
     if iam_principal {
         for pr in &set.identity {
-            scan_denies(Layer::Identity, pr, false);
+            scan_denies(&mut hits, Layer::Identity, pr, false);
         }
         for pr in &set.boundaries {
-            scan_denies(Layer::PermissionsBoundary, pr, false);
+            scan_denies(&mut hits, Layer::PermissionsBoundary, pr, false);
         }
         if let Some(pr) = &set.session {
-            scan_denies(Layer::Session, pr, false);
+            scan_denies(&mut hits, Layer::Session, pr, false);
         }
     }
-    if !denies.is_empty() {
-        let first = denies.first().map(|r| format!("{} `{}` statement {}", layer_name(r.layer), r.id, r.st.index));
-        return Decision {
-            decision: DecisionKind::ExplicitDeny,
-            reasons: denies.into_iter().map(Hit::reason).collect(),
-            blocked_by: None,
-            message: format!("explicitly denied by {}", first.unwrap_or_default()),
-        };
+    if !hits.is_empty() {
+        let all = Part::all(0..hits.len());
+        return Evaluation::decided(DecisionKind::ExplicitDeny, Message::Denied, hits, &[all]);
     }
 
-    let allows = |layer: Layer, prs: &[PolicyRef<'a>]| -> Vec<Hit<'a>> {
-        let mut out = Vec::new();
+    // Appends the allowing statements of `prs`; the range they occupy.
+    let allows = |hits: &mut Vec<Hit<'a>>, layer: Layer, prs: &[PolicyRef<'a>]| -> std::ops::Range<usize> {
+        let start = hits.len();
         for pr in prs {
             for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
                 if ev.applies(layer, st) {
-                    out.push(reason(layer, pr, st));
+                    hits.push(hit(layer, pr, st));
                 }
             }
         }
-        out
+        start..hits.len()
     };
 
     // 2. SCPs: every level must allow.
-    let mut granted = Vec::new();
     if iam_principal {
         for (i, level) in set.scps.iter().enumerate() {
-            let a = allows(Layer::Scp, level);
-            if a.is_empty() {
-                return implicit(Layer::Scp, format!("no service control policy at level {i} allows the action"));
+            if allows(&mut hits, Layer::Scp, level).is_empty() {
+                return Evaluation::implicit(Layer::Scp, Message::ScpLevel(i));
             }
-            granted.extend(a);
         }
     }
+    let granted = Part::all(0..hits.len());
 
     // Resource-policy allows with how the principal matched.
-    let mut res_allow: Vec<(Hit<'a>, PMatch)> = Vec::new();
+    let res_start = hits.len();
     if let Some(pr) = &set.resource {
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
             let Some(b) = &st.principal else { continue };
-            let Some(m) = block_match(b, p) else { continue };
+            let Some(m) = block_match(b, p, caller) else { continue };
             if ev.applies(Layer::Resource, st) {
-                res_allow.push((reason(Layer::Resource, pr, st), m));
+                hits.push(Hit { pm: Some(m), ..hit(Layer::Resource, pr, st) });
             }
         }
     }
-    let best = res_allow.iter().map(|r| r.1).max();
-    let res_reasons = |min: PMatch| res_allow.iter().filter(|r| r.1 >= min).map(|r| r.0).collect::<Vec<_>>();
+    let res = res_start..hits.len();
+    let best = hits.get(res.clone()).unwrap_or_default().iter().filter_map(|h| h.pm).max();
+    let res_allow_empty = res.is_empty();
+    let res_reasons = |min: PMatch| Part::at_least(res.clone(), min);
 
     if !iam_principal {
         return match best {
-            Some(PMatch::Exact | PMatch::Wildcard) => allow(res_reasons(PMatch::Wildcard)),
-            _ => implicit(Layer::Resource, "no resource policy statement allows this caller".into()),
+            Some(PMatch::Exact | PMatch::Wildcard) => {
+                Evaluation::decided(DecisionKind::Allow, Message::Allowed, hits, &[res_reasons(PMatch::Wildcard)])
+            }
+            _ => {
+                Evaluation::implicit(Layer::Resource, Message::Text("no resource policy statement allows this caller"))
+            }
         };
     }
 
-    let identity = allows(Layer::Identity, &set.identity);
-    let boundary =
-        if set.boundaries.is_empty() { None } else { Some(allows(Layer::PermissionsBoundary, &set.boundaries)) };
-    let session = set.session.as_ref().map(|s| allows(Layer::Session, std::slice::from_ref(s)));
+    let identity = allows(&mut hits, Layer::Identity, &set.identity);
+    let boundary = if set.boundaries.is_empty() {
+        None
+    } else {
+        Some(allows(&mut hits, Layer::PermissionsBoundary, &set.boundaries))
+    };
+    let session = set.session.as_ref().map(|s| allows(&mut hits, Layer::Session, std::slice::from_ref(s)));
     let boundary_ok = boundary.as_ref().is_none_or(|b| !b.is_empty());
     let session_ok = session.as_ref().is_none_or(|s| !s.is_empty());
-    let bounds = |mut v: Vec<Hit<'a>>| {
-        v.extend(boundary.iter().flatten().copied());
-        v.extend(session.iter().flatten().copied());
-        v
-    };
+    let boundary_part = Part::all(boundary.clone().unwrap_or(0..0));
+    let session_part = Part::all(session.clone().unwrap_or(0..0));
+    let identity_part = Part::all(identity.clone());
     let principal_side_block = || {
         if identity.is_empty() {
             Layer::Identity
@@ -436,110 +614,87 @@ pub fn evaluate<'a>(set: &PolicySet<'a>, req: &Request) -> Decision {
     };
     let principal_side_ok = !identity.is_empty() && boundary_ok && session_ok;
 
-    let principal_account = p.account();
+    let principal_account = match p {
+        Principal::Arn(a) if arn::is_account_id(a) => Some(a.as_str()),
+        Principal::Arn(_) => caller.map(|a| a.account).filter(|a| !a.is_empty()),
+        _ => None,
+    };
     let resource_account = req
         .resource_account
         .as_deref()
         .filter(|a| !a.is_empty())
-        .or_else(|| Arn::parse(&req.resource).map(|a| a.account).filter(|a| !a.is_empty()))
+        .or_else(|| ev.resource.arn().map(|a| a.account).filter(|a| !a.is_empty()))
         .or(principal_account);
     let same_account = principal_account.is_some() && principal_account == resource_account;
 
-    let mut out = granted;
+    let allow =
+        |hits: Vec<Hit<'a>>, parts: &[Part]| Evaluation::decided(DecisionKind::Allow, Message::Allowed, hits, parts);
+    let implicit = |layer: Layer, text: &'static str| Evaluation::implicit(layer, Message::Text(text));
     if same_account {
         // A KMS key always has a key policy, so a missing one grants nothing. A case without
         // a trust policy for `sts:AssumeRole` did not supply it: evaluate as for other
         // resources (both as iam-simulate does; the [`crate::Authorizer`] always supplies
         // the role's trust policy).
-        let explicit = needs_resource_allow(&ev.action_lc, &req.resource)
+        let explicit = needs_explicit_allow(ev.action_lc, ev.resource.arn())
             && (set.resource.is_some() || ev.action_lc.starts_with("kms:"));
         if explicit {
-            match best {
-                Some(PMatch::Exact) => {
-                    out.extend(res_reasons(PMatch::Exact));
-                    return allow(out);
-                }
+            return match best {
+                Some(PMatch::Exact) => allow(hits, &[granted, res_reasons(PMatch::Exact)]),
                 Some(PMatch::Wildcard) if session_ok => {
-                    out.extend(res_reasons(PMatch::Wildcard));
-                    out.extend(session.iter().flatten().copied());
-                    return allow(out);
+                    allow(hits, &[granted, res_reasons(PMatch::Wildcard), session_part])
                 }
-                Some(PMatch::Wildcard) => {
-                    return implicit(
-                        Layer::Session,
-                        "the resource policy allows everyone, and the session policy does not allow".into(),
-                    );
-                }
+                Some(PMatch::Wildcard) => implicit(
+                    Layer::Session,
+                    "the resource policy allows everyone, and the session policy does not allow",
+                ),
                 Some(PMatch::Session) if boundary_ok && session_ok => {
-                    out.extend(bounds(res_reasons(PMatch::Session)));
-                    return allow(out);
+                    allow(hits, &[granted, res_reasons(PMatch::Session), boundary_part, session_part])
                 }
-                Some(PMatch::Session) => {
-                    return implicit(
-                        if boundary_ok { Layer::Session } else { Layer::PermissionsBoundary },
-                        "the resource policy names the role, and a boundary or session policy does not allow".into(),
-                    );
-                }
+                Some(PMatch::Session) => implicit(
+                    if boundary_ok { Layer::Session } else { Layer::PermissionsBoundary },
+                    "the resource policy names the role, and a boundary or session policy does not allow",
+                ),
                 Some(PMatch::Account) if principal_side_ok => {
-                    out.extend(res_reasons(PMatch::Account));
-                    out.extend(bounds(identity));
-                    return allow(out);
+                    allow(hits, &[granted, res_reasons(PMatch::Account), identity_part, boundary_part, session_part])
                 }
-                Some(PMatch::Account) => {
-                    return implicit(
-                        principal_side_block(),
-                        "the resource policy delegates to the account, whose policies do not allow".into(),
-                    );
-                }
-                None => {
-                    return implicit(
-                        Layer::Resource,
-                        "this resource's policy must allow explicitly, and none of its statements does".into(),
-                    );
-                }
-            }
+                Some(PMatch::Account) => implicit(
+                    principal_side_block(),
+                    "the resource policy delegates to the account, whose policies do not allow",
+                ),
+                None => implicit(
+                    Layer::Resource,
+                    "this resource's policy must allow explicitly, and none of its statements does",
+                ),
+            };
         }
         if principal_side_ok {
-            out.extend(bounds(identity));
-            return allow(out);
+            return allow(hits, &[granted, identity_part, boundary_part, session_part]);
         }
         match best {
-            Some(PMatch::Exact) => {
-                out.extend(res_reasons(PMatch::Exact));
-                allow(out)
-            }
+            Some(PMatch::Exact) => allow(hits, &[granted, res_reasons(PMatch::Exact)]),
             Some(PMatch::Wildcard) if session_ok => {
-                out.extend(res_reasons(PMatch::Wildcard));
-                out.extend(session.iter().flatten().copied());
-                allow(out)
+                allow(hits, &[granted, res_reasons(PMatch::Wildcard), session_part])
             }
-            Some(PMatch::Wildcard) if identity.is_empty() || !boundary_ok => implicit(
-                Layer::Session,
-                "the resource policy allows everyone, and the session policy does not allow".into(),
-            ),
+            Some(PMatch::Wildcard) if identity.is_empty() || !boundary_ok => {
+                implicit(Layer::Session, "the resource policy allows everyone, and the session policy does not allow")
+            }
             Some(PMatch::Session) if boundary_ok && session_ok => {
-                out.extend(bounds(res_reasons(PMatch::Session)));
-                allow(out)
+                allow(hits, &[granted, res_reasons(PMatch::Session), boundary_part, session_part])
             }
             Some(PMatch::Session) => implicit(
                 if boundary_ok { Layer::Session } else { Layer::PermissionsBoundary },
-                "the resource policy names the role, and a boundary or session policy does not allow".into(),
+                "the resource policy names the role, and a boundary or session policy does not allow",
             ),
-            _ => implicit(principal_side_block(), "no statement allows the action on the resource".into()),
+            _ => implicit(principal_side_block(), "no statement allows the action on the resource"),
         }
     } else {
         if !principal_side_ok {
-            return implicit(principal_side_block(), "cross-account: the principal's own policies do not allow".into());
+            return implicit(principal_side_block(), "cross-account: the principal's own policies do not allow");
         }
-        if res_allow.is_empty() {
-            return implicit(
-                Layer::Resource,
-                "cross-account: the resource policy does not allow this principal".into(),
-            );
+        if res_allow_empty {
+            return implicit(Layer::Resource, "cross-account: the resource policy does not allow this principal");
         }
-        out.extend(bounds(identity));
-        out.extend(res_allow.into_iter().map(|r| r.0));
-        allow(out)
+        allow(hits, &[granted, identity_part, boundary_part, session_part, Part::all(res)])
     }
 }
 
@@ -552,17 +707,4 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::PermissionsBoundary => "permissions boundary",
         Layer::Session => "session policy",
     }
-}
-
-fn allow(hits: Vec<Hit<'_>>) -> Decision {
-    Decision {
-        decision: DecisionKind::Allow,
-        reasons: hits.into_iter().map(Hit::reason).collect(),
-        blocked_by: None,
-        message: "allowed".into(),
-    }
-}
-
-fn implicit(layer: Layer, message: String) -> Decision {
-    Decision { decision: DecisionKind::ImplicitDeny, reasons: Vec::new(), blocked_by: Some(layer), message }
 }

@@ -11,9 +11,13 @@
 //!   session policies, same- and cross-account rules.
 //! - [`Authorizer`]: the same evaluation for principals of a collected
 //!   [`warden_model::inventory::Account`], plus `who_can` / `what_can` queries.
+//! - [`Estate`]: across every account of an inventory, so that principals of one account
+//!   are evaluated on resources of another (both sides must allow), with SCPs and RCPs.
 //! - [`analysis`]: the questions checks ask (full admin, public resource policies).
+//! - [`exposure`]: who outside the estate can reach a bucket, key, role or snapshot.
 //! - [`catalog`]: every AWS action with access level, resource types and condition keys.
 //! - [`lint`]: Access-Analyzer-style validation findings, located.
+//! - [`generate`]: least-privilege policies from the actions a principal used in CloudTrail.
 
 pub mod analysis;
 pub mod arn;
@@ -22,14 +26,21 @@ pub mod authz_details;
 pub mod catalog;
 pub mod condition;
 pub mod context;
+pub mod estate;
 pub mod eval;
+pub mod exposure;
+pub mod generate;
 pub mod lint;
 pub mod policy;
+pub mod privesc;
 pub mod simulate;
 pub mod variables;
 pub mod wildcard;
 
 pub use authorizer::{Authorizer, Grant};
 pub use context::{Context, ContextValue};
-pub use eval::{Decision, DecisionKind, Layer, PolicySet, Principal, Reason, Request, evaluate};
+pub use estate::Estate;
+pub use eval::{
+    Decision, DecisionKind, Evaluation, Layer, PolicySet, Principal, Reason, Request, evaluate, evaluate_lazy,
+};
 pub use policy::{Effect, Policy, PolicyError, Statement};

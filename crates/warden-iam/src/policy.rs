@@ -6,11 +6,12 @@
 //! [`MAX_STATEMENTS`] statements or [`MAX_VALUES`] values in one element are rejected,
 //! and parsing walks a fixed depth (the grammar has no recursion).
 
-use crate::arn::{self, ShortArn};
-use crate::condition::{CondValue, Condition, OpKind, Operator};
+use crate::arn::{self, ArnPattern, ShortArn, SplitArn};
+use crate::condition::{CondValue, Condition, OpKind, Operator, ParsedValues};
 use crate::variables::Template;
-use crate::wildcard::{self, Tok};
+use crate::wildcard::{self, Glob, Tok};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt::Write as _;
 
 /// Largest accepted document, in bytes of JSON text.
@@ -110,21 +111,19 @@ pub struct PrincipalBlock {
 pub struct ActionPattern {
     pub raw: String,
     lc: String,
-    toks: Vec<Tok>,
-    literal: bool,
+    glob: Glob,
 }
 
 impl ActionPattern {
     fn new(raw: String) -> ActionPattern {
         let lc = raw.to_ascii_lowercase();
-        let toks = wildcard::compile(&lc);
-        let literal = wildcard::is_literal(&toks);
-        ActionPattern { raw, lc, toks, literal }
+        let glob = Glob::compile(&lc);
+        ActionPattern { raw, lc, glob }
     }
 
     /// `action_lc` must already be lowercase.
     pub fn matches_lc(&self, action_lc: &str) -> bool {
-        if self.literal { self.lc == action_lc } else { wildcard::matches(&self.toks, action_lc) }
+        self.glob.matches(action_lc)
     }
 
     pub fn matches(&self, action: &str) -> bool {
@@ -153,34 +152,37 @@ impl ActionBlock {
     }
 }
 
-/// `arn:aws:s3:::` + tokens of the rest, when the first five segments have no wildcard.
-fn literal_prefix(raw: &str) -> Option<(String, Vec<Tok>)> {
+/// `arn:aws:s3:::` + the rest compiled, when the first five segments have no wildcard.
+fn literal_prefix(raw: &str) -> Option<(String, Glob)> {
     let mut colons = raw.match_indices(':');
     let (fifth, _) = colons.nth(4)?;
     let prefix = raw.get(..=fifth)?;
     if !prefix.starts_with("arn:") || prefix.contains(['*', '?']) {
         return None;
     }
-    Some((prefix.to_owned(), wildcard::compile(raw.get(fifth + 1..)?)))
+    Some((prefix.to_owned(), Glob::compile(raw.get(fifth + 1..)?)))
 }
 
 /// One entry of `Resource` / `NotResource`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourcePattern {
     pub raw: String,
-    toks: Vec<Tok>,
+    /// The entry compiled segment-wise, when neither a variable nor the literal-prefix
+    /// fast path applies.
+    compiled: Option<ArnPattern>,
     template: Option<Template>,
     /// Fast path for the common shape: the first five segments are literal, so a match is
     /// "starts with this prefix (through the fifth `:`) and the rest matches".
-    literal_prefix: Option<(String, Vec<Tok>)>,
+    literal_prefix: Option<(String, Glob)>,
 }
 
 impl ResourcePattern {
     fn new(raw: String, variables: bool) -> ResourcePattern {
         let template = if variables { Template::parse(&raw) } else { None };
-        let toks = wildcard::compile(&raw);
         let literal_prefix = if template.is_none() { literal_prefix(&raw) } else { None };
-        ResourcePattern { raw, toks, template, literal_prefix }
+        let compiled =
+            (template.is_none() && literal_prefix.is_none()).then(|| ArnPattern::new(&wildcard::compile(&raw)));
+        ResourcePattern { raw, compiled, template, literal_prefix }
     }
 
     /// Matches per ARN segment. `None` when the entry cannot decide: a policy variable
@@ -189,20 +191,38 @@ impl ResourcePattern {
     /// service, region, account or resource-type prefix; or a short ARN that is rejected
     /// or does not match once padded.
     pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> Option<bool> {
+        self.matches_split(&SplitArn::new(resource), ctx, short, None)
+    }
+
+    /// [`ResourcePattern::matches`] on a resource split once per request; `scratch`, when
+    /// given, is reused for the tokens of a resolved variable.
+    pub(crate) fn matches_split(
+        &self,
+        resource: &SplitArn<'_>,
+        ctx: &crate::Context,
+        short: ShortArn,
+        scratch: Option<&RefCell<Vec<Tok>>>,
+    ) -> Option<bool> {
         if let Some((prefix, rest)) = &self.literal_prefix {
+            let text = resource.text;
             return Some(
-                resource.starts_with(prefix.as_str())
-                    && resource.get(prefix.len()..).is_some_and(|r| wildcard::matches(rest, r)),
+                text.starts_with(prefix.as_str()) && text.get(prefix.len()..).is_some_and(|r| rest.matches(r)),
             );
         }
-        match &self.template {
-            None => arn::matches_resource(&self.toks, resource, short),
-            Some(t) => match t.resolve_tokens(ctx) {
-                Some(toks) => arn::matches_resource(&toks, resource, short),
-                // Certainly outside whatever the value: an ordinary mismatch.
-                None if arn::outside(&t.wildcard_tokens(), resource) => Some(false),
-                None => None,
-            },
+        if let Some(c) = &self.compiled {
+            return c.matches_resource(resource, short);
+        }
+        let Some(t) = &self.template else { return None };
+        let mut owned = Vec::new();
+        let mut borrowed = scratch.and_then(|s| s.try_borrow_mut().ok());
+        let toks = borrowed.as_deref_mut().unwrap_or(&mut owned);
+        if t.resolve_tokens_into(ctx, toks) {
+            arn::matches_resource_split(toks, resource, short)
+        } else if arn::outside(&t.wildcard_tokens(), resource.text) {
+            // Certainly outside whatever the value: an ordinary mismatch.
+            Some(false)
+        } else {
+            None
         }
     }
 
@@ -225,17 +245,27 @@ impl ResourceBlock {
     /// `Resource`: some entry matches. `NotResource`: every entry is usable and none
     /// matches (an unusable entry makes the statement inapplicable).
     pub fn matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
+        self.matches_split(&SplitArn::new(resource), ctx, short, None)
+    }
+
+    pub(crate) fn matches_split(
+        &self,
+        resource: &SplitArn<'_>,
+        ctx: &crate::Context,
+        short: ShortArn,
+        scratch: Option<&RefCell<Vec<Tok>>>,
+    ) -> bool {
         if self.negated {
             let mut any = false;
             for p in &self.patterns {
-                match p.matches(resource, ctx, short) {
+                match p.matches_split(resource, ctx, short, scratch) {
                     None => return false,
                     Some(m) => any |= m,
                 }
             }
             !any
         } else {
-            self.patterns.iter().any(|p| p.matches(resource, ctx, short) == Some(true))
+            self.patterns.iter().any(|p| p.matches_split(resource, ctx, short, scratch) == Some(true))
         }
     }
 }
@@ -262,6 +292,22 @@ impl Statement {
     /// A statement with no `Resource`/`NotResource` (trust policies) applies to any resource.
     pub fn resource_matches(&self, resource: &str, ctx: &crate::Context, short: ShortArn) -> bool {
         self.resource.as_ref().is_none_or(|r| r.matches(resource, ctx, short))
+    }
+
+    /// Action, resource and conditions against one prepared request (the evaluator's
+    /// path: `action_lc` lowercase, the resource split once, typed context values cached).
+    pub(crate) fn applies_to(
+        &self,
+        action_lc: &str,
+        resource: &SplitArn<'_>,
+        ctx: &crate::Context,
+        short: ShortArn,
+        parsed: &ParsedValues,
+        scratch: &RefCell<Vec<Tok>>,
+    ) -> bool {
+        self.action.matches_lc(action_lc)
+            && self.resource.as_ref().is_none_or(|r| r.matches_split(resource, ctx, short, Some(scratch)))
+            && self.conditions.iter().all(|c| c.matches_cached(ctx, Some(parsed)))
     }
 
     /// Short label: `Sid` when present, else the index.

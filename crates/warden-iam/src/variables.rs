@@ -24,6 +24,16 @@ pub(crate) enum Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     parts: Vec<Part>,
+    /// The parts as tokens, computed once: text and escapes compiled, variables left to
+    /// resolve per request.
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Toks(Vec<Tok>),
+    /// Index into `parts` of a [`Part::Var`].
+    Var(usize),
 }
 
 impl Template {
@@ -68,7 +78,20 @@ impl Template {
         if !text.is_empty() {
             parts.push(Part::Text(text));
         }
-        Some(Template { parts })
+        let pieces = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                Part::Text(t) => Piece::Toks(wildcard::compile(t)),
+                Part::Literal(t) => {
+                    let mut toks = Vec::new();
+                    wildcard::push_literal(&mut toks, t);
+                    Piece::Toks(toks)
+                }
+                Part::Var { .. } => Piece::Var(i),
+            })
+            .collect();
+        Some(Template { parts, pieces })
     }
 
     /// Variable names used (lowercased), for lint.
@@ -91,14 +114,39 @@ impl Template {
     /// value and no default.
     pub fn resolve_tokens(&self, ctx: &Context) -> Option<Vec<Tok>> {
         let mut out = Vec::new();
-        for p in &self.parts {
-            match p {
-                Part::Text(t) => wildcard::push_pattern(&mut out, t),
-                Part::Literal(t) => wildcard::push_literal(&mut out, t),
-                Part::Var { key_lc, default } => wildcard::push_literal(&mut out, Self::value(key_lc, default, ctx)?),
+        self.resolve_tokens_into(ctx, &mut out).then_some(out)
+    }
+
+    /// [`Template::resolve_tokens`] into a reused buffer (cleared first); false when a
+    /// variable has no value and no default.
+    pub(crate) fn resolve_tokens_into(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
+        out.clear();
+        // Room for the fixed parts and ordinary variable values: one allocation, not a
+        // doubling series.
+        let fixed: usize = self.pieces.iter().map(|p| if let Piece::Toks(t) = p { t.len() } else { 0 }).sum();
+        out.reserve(fixed + 32);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Toks(t) => out.extend_from_slice(t),
+                Piece::Var(i) => match self.parts.get(*i) {
+                    Some(Part::Var { key_lc, default }) => match Self::value(key_lc, default, ctx) {
+                        Some(v) => wildcard::push_literal(out, v),
+                        None => return false,
+                    },
+                    _ => return false,
+                },
             }
         }
-        Some(out)
+        true
+    }
+
+    /// Whether every variable has a value or a default (what
+    /// [`Template::resolve_string`] returning `Some` means), without building the string.
+    pub(crate) fn resolvable(&self, ctx: &Context) -> bool {
+        self.parts.iter().all(|p| match p {
+            Part::Var { key_lc, default } => Self::value(key_lc, default, ctx).is_some(),
+            _ => true,
+        })
     }
 
     /// Tokens with every variable read as a `*` wildcard: what the entry could match

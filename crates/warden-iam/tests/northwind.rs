@@ -68,3 +68,22 @@ fn admin_user_is_allowed_with_reason() {
     assert!(d.is_allowed(), "{d:?}");
     assert!(d.reasons.iter().any(|r| r.policy.contains("LegacyFullAccess")), "{:?}", d.reasons);
 }
+
+#[test]
+fn estate_evaluates_principals_of_other_accounts() {
+    let snap = snapshot();
+    let estate = warden_iam::Estate::new(&snap.inventory);
+    let bad: Vec<_> = estate.errors().filter(|e| !e.error.contains("not in the inventory")).collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    // Prod's OrganizationAccountAccessRole trusts the management account: its admin role
+    // may assume it (no SCP applies to the management account), prod's own principals may not.
+    let role = "arn:aws:iam::592837465012:role/OrganizationAccountAccessRole";
+    let who: Vec<String> = estate.who_can("sts:AssumeRole", role).into_iter().map(|g| g.principal).collect();
+    assert!(who.contains(&"arn:aws:iam::481516234201:role/federated/sso-admin".to_owned()), "{who:?}");
+    assert!(who.iter().all(|p| p.contains(":481516234201:")), "{who:?}");
+    // A bucket policy naming no other account: only the owner's principals.
+    let who = estate.who_can("s3:GetObject", "arn:aws:s3:::northwind-prod-data-lake-raw/x");
+    assert!(!who.is_empty() && who.iter().all(|g| g.principal.contains(":592837465012:")));
+    // Member accounts' principals pass their SCP chain, which shows in the reasons.
+    assert!(who.iter().all(|g| g.decision.reasons.iter().any(|r| r.layer == warden_iam::Layer::Scp)));
+}

@@ -151,7 +151,7 @@ fn fetch_s3(
     Ok(out)
 }
 
-fn time_arg(s: &str, flag: &str) -> anyhow::Result<i64> {
+pub(crate) fn time_arg(s: &str, flag: &str) -> anyhow::Result<i64> {
     if let Some(t) = warden_detect::event::parse_time(s) {
         return Ok(t);
     }

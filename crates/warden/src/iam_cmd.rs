@@ -4,11 +4,21 @@
 //!   (one JSON case, or one per line with one result line out per line, same order);
 //! - `simulate --principal ARN --action A --resource R [--context k=v]` over a snapshot or
 //!   an `aws iam get-account-authorization-details` file;
-//! - `who-can ACTION RESOURCE`, `what-can PRINCIPAL` over the same inputs;
-//! - `lint FILE|-`: Access-Analyzer-style validation.
+//! - `who-can ACTION RESOURCE`, `what-can PRINCIPAL` over the same inputs (`who-can` on a
+//!   snapshot evaluates the principals of every account, cross-account rules included);
+//! - `lint FILE|-`: Access-Analyzer-style validation;
+//! - `paths [--from PRINCIPAL]`: privilege-escalation paths to administrator, hop by hop,
+//!   over a snapshot, the example estate or an authorization-details file;
+//! - `exposure [--trusted-accounts A,B]`: who outside the estate can reach each bucket,
+//!   key, role and snapshot (`warden_iam::exposure`, docs/exposure.md);
+//! - `generate-policy --principal ARN --cloudtrail PATH...`: the least-privilege policy
+//!   for what the principal did in CloudTrail (`warden_iam::generate`); the policy on
+//!   stdout and a summary on stderr, or both in one JSON object with `--format json`.
 //!
 //! Exit codes: 0 ran (and, for single simulations, allowed; for lint, nothing at or above
-//! `--fail-on`); 1 denied / findings at or above `--fail-on`; 2 usage or input error. A
+//! `--fail-on`; for paths, no principal can escalate; for exposure, nothing public or open
+//! to an untrusted account); 1 denied / findings at or above `--fail-on` / some principal
+//! can escalate / some resource exposed; 2 usage or input error. A
 //! closed stdout (broken pipe) is not an error.
 
 use anyhow::{Context, bail};
@@ -28,6 +38,7 @@ pub struct IamArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[value(alias = "table")]
     Text,
     Json,
 }
@@ -87,6 +98,41 @@ pub enum IamCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Privilege-escalation paths: which users and roles can become administrator, each
+    /// hop with its technique, target and allowing statements (shortest paths first).
+    Paths {
+        #[command(flatten)]
+        source: Source,
+        /// Use the bundled example estate, generated in memory.
+        #[arg(long, conflicts_with_all = ["snapshot", "authz_details"])]
+        example: bool,
+        /// Only this principal: an ARN, or a user or role name.
+        #[arg(long, value_name = "PRINCIPAL")]
+        from: Option<String>,
+        /// Also list principals with no path, and those already admin.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Who outside the estate can reach each S3 bucket, KMS key, IAM role and EBS
+    /// snapshot (public, cross-account, organization-only), with the actions, the
+    /// restricting conditions and the allowing statements.
+    Exposure {
+        #[command(flatten)]
+        source: Source,
+        /// Use the bundled example estate, generated in memory.
+        #[arg(long, conflicts_with_all = ["snapshot", "authz_details"])]
+        example: bool,
+        /// Accounts trusted besides those of the estate and its organization (comma-separated).
+        #[arg(long = "trusted-accounts", value_name = "ACCOUNT", value_delimiter = ',')]
+        trusted_accounts: Vec<String>,
+        /// Also list resources no outside caller can reach.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Validate a policy document (errors, security warnings, warnings, suggestions).
     Lint {
         /// The policy file, or `-` for stdin.
@@ -94,6 +140,27 @@ pub enum IamCommand {
         /// Exit 1 when a finding is at or above this severity.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Least-privilege policy from CloudTrail: the actions PRINCIPAL used, on the
+    /// resources it used them on (denied calls and unknown event names are reported).
+    GeneratePolicy {
+        /// The user or role ARN (a role's assumed-role sessions count as the role).
+        #[arg(long)]
+        principal: String,
+        /// CloudTrail files or directories (delivery files, JSON arrays, JSON Lines; gzip), `-` for stdin.
+        #[arg(long = "cloudtrail", value_name = "PATH", required = true, num_args = 1..)]
+        cloudtrail: Vec<PathBuf>,
+        /// Only events at or after this time (RFC 3339, or an age such as `7d`).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only events before this time (same forms as `--since`).
+        #[arg(long)]
+        until: Option<String>,
+        /// Distinct S3 keys of one folder listed one by one before they collapse to `folder/*`.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        max_keys: usize,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -152,8 +219,11 @@ pub fn run(args: IamArgs) -> anyhow::Result<u8> {
         }
         IamCommand::Simulate { .. } => bail!("give `--input FILE` or `--principal ARN --action A --resource R`"),
         IamCommand::WhoCan { action, resource, source, format } => {
-            let auth = authorizer_for(&source, None, Some(&resource))?;
-            let grants = auth.who_can(&action, &resource);
+            let grants = match &source.snapshot {
+                // Every account of the snapshot: principals of one account on resources of another.
+                Some(path) => estate(path)?.who_can(&action, &resource),
+                None => authorizer_for(&source, None, Some(&resource))?.who_can(&action, &resource),
+            };
             emit(&render_grants(&grants, format, true)?);
             Ok(0)
         }
@@ -166,6 +236,20 @@ pub fn run(args: IamArgs) -> anyhow::Result<u8> {
             emit(&render_grants(&grants, format, false)?);
             Ok(0)
         }
+        IamCommand::Paths { source, example, from, all, format } => {
+            paths(&source, example, from.as_deref(), all, format)
+        }
+        IamCommand::Exposure { source, example, trusted_accounts, all, format } => {
+            exposure(&source, example, &trusted_accounts, all, format)
+        }
+        IamCommand::GeneratePolicy { principal, cloudtrail, since, until, max_keys, format } => {
+            let options = warden_iam::generate::Options {
+                since: since.as_deref().map(|s| crate::detect_cmd::time_arg(s, "since")).transpose()?,
+                until: until.as_deref().map(|s| crate::detect_cmd::time_arg(s, "until")).transpose()?,
+                max_keys,
+            };
+            generate_policy(&principal, &cloudtrail, options, format)
+        }
         IamCommand::Lint { file, fail_on, format } => {
             let text = read_input(&file)?;
             let findings = warden_iam::lint::lint_text(&text);
@@ -177,6 +261,68 @@ pub fn run(args: IamArgs) -> anyhow::Result<u8> {
             Ok(if findings.iter().any(|f| fail_on.fails(f.severity)) { 1 } else { 0 })
         }
     }
+}
+
+/// Reads every CloudTrail event under `paths` into the generator; unreadable files and
+/// broken records are warnings, as in `warden detect`.
+fn generate_policy(
+    principal: &str,
+    paths: &[PathBuf],
+    options: warden_iam::generate::Options,
+    format: Format,
+) -> anyhow::Result<u8> {
+    use warden_detect::reader::{ReadLimits, expand_paths, for_each_event, is_cloudtrail_name, read_bytes_into};
+    if !principal.starts_with("arn:") {
+        bail!("`--principal` must be an ARN, got `{principal}`");
+    }
+    let limits = ReadLimits::default();
+    let mut errors = Vec::new();
+    let files = expand_paths(paths, &limits, is_cloudtrail_name, &mut errors);
+    let mut generator = warden_iam::generate::Generator::new(principal, options);
+    let mut buf = Vec::new();
+    for f in &files {
+        if let Some(e) = read_bytes_into(f, &limits, &mut buf) {
+            errors.push(e);
+        }
+        for_each_event(&buf, f, &limits, &mut errors, &mut |ev, _| generator.add(&ev.to_json()));
+    }
+    for e in &errors {
+        eprintln!("warning: {e}");
+    }
+    if files.is_empty() {
+        bail!("no CloudTrail file found under the given paths");
+    }
+    let g = generator.finish();
+    let s = &g.summary;
+    match format {
+        Format::Json => emit(&(serde_json::to_string_pretty(&g)? + "\n")),
+        Format::Text => {
+            emit(&(serde_json::to_string_pretty(&g.policy)? + "\n"));
+            eprintln!(
+                "generate-policy: {} event(s) read from {} file(s), {} of `{principal}` ({} outside the time window); {} action(s) granted; {} denied call(s) skipped; {} call(s) need no permission",
+                s.events_considered,
+                files.len(),
+                s.matched,
+                s.outside_window,
+                s.actions,
+                s.denied_skipped,
+                s.no_permission_needed
+            );
+            if let (Some(a), Some(b)) = (&s.first_event, &s.last_event) {
+                eprintln!("generate-policy: events from {a} to {b}");
+            }
+            for (a, n) in &s.unknown_actions {
+                eprintln!("generate-policy: `{a}` ({n} event(s)) is no action of the catalog: not granted");
+            }
+            for a in &s.unresolved_resources {
+                eprintln!("generate-policy: `{a}` granted on `*`: no event said which resource");
+            }
+        }
+    }
+    if s.matched == 0 {
+        eprintln!("warning: no event of `{principal}` in the input");
+    }
+    Ok(0)
 }
 
 fn read_input(path: &Path) -> anyhow::Result<String> {
@@ -299,6 +445,179 @@ fn authorizer_for(source: &Source, principal: Option<&str>, resource: Option<&st
     Ok(auth)
 }
 
+/// Every account of a snapshot (with its organization's SCPs and RCPs), for questions
+/// that cross accounts.
+fn estate(path: &Path) -> anyhow::Result<warden_iam::Estate> {
+    let snap = warden_model::Snapshot::read(path).with_context(|| format!("reading snapshot `{}`", path.display()))?;
+    if snap.inventory.accounts.is_empty() {
+        bail!("snapshot `{}` holds no account", path.display());
+    }
+    let estate = warden_iam::Estate::new(&snap.inventory);
+    for e in estate.errors() {
+        eprintln!("warning: policy `{}` skipped: {}", e.policy, e.error);
+    }
+    Ok(estate)
+}
+
+/// The inventory `paths` analyses, and when it was read.
+fn paths_inventory(
+    source: &Source,
+    example: bool,
+) -> anyhow::Result<(warden_model::Inventory, chrono::DateTime<chrono::Utc>)> {
+    if example {
+        let snap = warden_example::generate(&warden_example::Params::default());
+        return Ok((snap.inventory, snap.collected_at));
+    }
+    if let Some(p) = &source.snapshot {
+        let snap = warden_model::Snapshot::read(p).with_context(|| format!("reading snapshot `{}`", p.display()))?;
+        return Ok((snap.inventory, snap.collected_at));
+    }
+    if let Some(p) = &source.authz_details {
+        let text = read_input(p)?;
+        let account = warden_iam::authz_details::parse(&text).with_context(|| format!("reading `{}`", p.display()))?;
+        return Ok((warden_model::Inventory { accounts: vec![account], ..Default::default() }, chrono::Utc::now()));
+    }
+    bail!("give `--snapshot FILE`, `--example` or `--authz-details FILE`")
+}
+
+/// `warden iam exposure`: exit 1 when some resource is public or open to an untrusted
+/// account or organization.
+fn exposure(source: &Source, example: bool, trusted: &[String], all: bool, format: Format) -> anyhow::Result<u8> {
+    use warden_iam::exposure::{Analyzer, Audience, Level, Source as From};
+    if let Some(t) = trusted.iter().find(|t| !warden_iam::arn::is_account_id(t)) {
+        bail!("`--trusted-accounts`: `{t}` is not a 12-digit account id");
+    }
+    let (inventory, _) = paths_inventory(source, example)?;
+    let found = Analyzer::new(&inventory, trusted).all(&inventory);
+    let risky = found.iter().filter(|e| e.is_risky()).count();
+    let shown: Vec<_> = found.iter().filter(|e| all || e.level != Level::Private).collect();
+    if format == Format::Json {
+        emit(&(serde_json::to_string_pretty(&shown)? + "\n"));
+        return Ok(u8::from(risky > 0));
+    }
+    let mut out = String::new();
+    for e in &shown {
+        let level = match &e.level {
+            Level::Public => "PUBLIC".to_owned(),
+            Level::CrossAccount { untrusted, .. } if !untrusted.is_empty() => {
+                format!("CROSS-ACCOUNT (untrusted: {})", untrusted.join(", "))
+            }
+            Level::CrossAccount { .. } => "CROSS-ACCOUNT (trusted)".into(),
+            Level::OrgOnly => "ORG-ONLY".into(),
+            Level::Conditional => "CONDITIONAL".into(),
+            Level::Private => "PRIVATE".into(),
+            Level::Unknown { reason } => format!("UNKNOWN ({reason})"),
+        };
+        out += &format!("{level}  {}  ({} {})\n", e.arn, e.account_id, e.region);
+        for a in &e.accesses {
+            let who = match &a.audience {
+                Audience::Anyone => "anyone".to_owned(),
+                Audience::Accounts(v) => format!("accounts {}", v.join(", ")),
+                Audience::Organizations(v) => format!("organizations {}", v.join(", ")),
+                Audience::Federated(p) => format!("identities of {p}"),
+                Audience::CanonicalUser(c) => format!("canonical user {c}"),
+            };
+            let trusted = if a.trusted { " (trusted)" } else { "" };
+            out += &format!("  {who}{trusted}: {}\n", a.actions.join(", "));
+            for c in &a.conditions {
+                out += &format!("    only if {} {} {}  [{}]\n", c.key, c.operator, c.values.join(" | "), c.path);
+            }
+            for r in &a.statements {
+                let sid = r.sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+                out += &format!("    allowed by Statement[{}]{sid}\n", r.statement);
+            }
+            if let Some(entry) = &a.entry {
+                let from = match a.source {
+                    From::Acl => "ACL grant",
+                    From::CreateVolumePermission => "createVolumePermission",
+                    From::Policy => "policy",
+                };
+                out += &format!("    {from} `{entry}`\n");
+            }
+        }
+        for n in &e.notes {
+            out += &format!("  note: {n}\n");
+        }
+    }
+    out += &format!(
+        "{} resource(s) analysed, {} shown, {risky} public or open to untrusted accounts\n",
+        found.len(),
+        shown.len()
+    );
+    emit(&out);
+    Ok(u8::from(risky > 0))
+}
+
+fn paths(source: &Source, example: bool, from: Option<&str>, all: bool, format: Format) -> anyhow::Result<u8> {
+    use warden_iam::privesc::{Options, PrincipalPaths, analyze, scps_for};
+    let (inventory, now) = paths_inventory(source, example)?;
+    let matches =
+        |p: &PrincipalPaths| from.is_none_or(|f| p.principal == f || p.principal.rsplit('/').next() == Some(f));
+    let mut selected: Vec<PrincipalPaths> = Vec::new();
+    let mut total = 0usize;
+    for a in &inventory.accounts {
+        let mut opts = Options::new(now);
+        opts.scps = scps_for(&inventory, &a.id);
+        let analysis = analyze(a, &opts);
+        for e in &analysis.errors {
+            eprintln!("warning: account {}: policy `{}` skipped: {}", a.id, e.policy, e.error);
+        }
+        total += analysis.principals.len();
+        selected.extend(analysis.principals.into_iter().filter(|p| matches(p)));
+    }
+    if let (Some(f), true) = (from, selected.is_empty()) {
+        bail!("principal `{f}` is not a user or role of the estate ({total} principals)");
+    }
+    let escalating = selected.iter().filter(|p| p.escalates()).count();
+    let admins = selected.iter().filter(|p| p.admin).count();
+    let shown: Vec<&PrincipalPaths> = selected.iter().filter(|p| all || from.is_some() || p.escalates()).collect();
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(&shown)? + "\n",
+        Format::Text => render_paths(&shown, selected.len(), escalating, admins),
+    };
+    emit(&text);
+    Ok(if escalating > 0 { 1 } else { 0 })
+}
+
+fn render_paths(
+    shown: &[&warden_iam::privesc::PrincipalPaths],
+    total: usize,
+    escalating: usize,
+    admins: usize,
+) -> String {
+    let mut s = String::new();
+    for p in shown {
+        match (p.admin, p.paths.first()) {
+            (true, _) => s.push_str(&format!("{}  already admin\n", p.principal)),
+            (false, None) => s.push_str(&format!("{}  no path to admin\n", p.principal)),
+            (false, Some(first)) => {
+                s.push_str(&format!("{}  admin in {} hop(s)\n", p.principal, first.len()));
+                for (i, h) in first.iter().enumerate() {
+                    s.push_str(&format!("  {}. {} {}  -> {}\n", i + 1, h.technique, h.target, h.to));
+                    for st in &h.steps {
+                        let via: Vec<String> =
+                            st.reasons.iter().filter(|r| r.layer != warden_iam::Layer::Scp).map(cite).collect();
+                        s.push_str(&format!("       {} on {}  via {}\n", st.action, st.resource, via.join(", ")));
+                    }
+                }
+                if p.paths.len() > 1 {
+                    let others: Vec<&str> =
+                        p.paths.iter().skip(1).filter_map(|x| x.first()).map(|h| h.technique).collect();
+                    s.push_str(&format!("  other paths as short: {}\n", others.join(", ")));
+                }
+            }
+        }
+    }
+    s.push_str(&format!("{escalating} of {total} principal(s) can escalate to admin; {admins} already admin\n"));
+    s
+}
+
+/// A statement that decided: `policy#index(Sid)`.
+fn cite(r: &warden_iam::Reason) -> String {
+    let sid = r.sid.as_deref().map(|x| format!("({x})")).unwrap_or_default();
+    format!("{}#{}{sid}", r.policy, r.statement)
+}
+
 fn render_decision(d: &Decision) -> String {
     let mut s = format!(
         "{}: {}\n",
@@ -323,19 +642,7 @@ fn render_grants(grants: &[warden_iam::Grant], format: Format, by_principal: boo
     let mut s = String::new();
     for g in grants {
         let head = if by_principal { g.principal.clone() } else { format!("{} on {}", g.action, g.resource) };
-        let via: Vec<String> = g
-            .decision
-            .reasons
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}#{}{}",
-                    r.policy,
-                    r.statement,
-                    r.sid.as_deref().map(|x| format!("({x})")).unwrap_or_default()
-                )
-            })
-            .collect();
+        let via: Vec<String> = g.decision.reasons.iter().map(cite).collect();
         s.push_str(&format!("{head}\n  via {}\n", via.join(", ")));
     }
     if grants.is_empty() {
@@ -383,6 +690,13 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn exposure_exits_one_on_the_example_estate_and_checks_trusted_accounts() {
+        // The example estate holds a public bucket and a public snapshot.
+        assert_eq!(run_args(&["exposure", "--example", "--format", "json"]).unwrap(), 1);
+        assert!(run_args(&["exposure", "--example", "--trusted-accounts", "abc"]).is_err());
     }
 
     const CASE: &str = r#"{"request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}, "identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}]}"#;

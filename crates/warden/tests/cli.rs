@@ -247,25 +247,25 @@ fn closed_pipe_is_not_an_error() {
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-#[test]
-fn who_can_evaluates_the_account_that_owns_the_bucket() {
-    let out = warden()
-        .args([
-            "iam",
-            "who-can",
-            "s3:GetObject",
-            "arn:aws:s3:::northwind-prod-data-lake-raw/x",
-            "--snapshot",
-            &example(),
-        ])
-        .output()
-        .unwrap();
+fn who_can(action: &str, resource: &str) -> (Vec<String>, String) {
+    let out = warden().args(["iam", "who-can", action, resource, "--snapshot", &example()]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let principals: Vec<&str> = text.lines().filter(|l| l.starts_with("arn:")).collect();
+    let principals = text.lines().filter(|l| l.starts_with("arn:")).map(str::to_owned).collect();
+    (principals, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn who_can_evaluates_every_account_of_the_snapshot() {
+    // The bucket policy grants no other account: only the owner's principals.
+    let (principals, stderr) = who_can("s3:GetObject", "arn:aws:s3:::northwind-prod-data-lake-raw/x");
     assert!(!principals.is_empty());
     assert!(principals.iter().all(|p| p.contains(":592837465012:")), "{principals:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("account 592837465012 only"));
+    assert!(!stderr.contains("only"), "{stderr}");
+    // The prod role trusts the management account, whose admin role may assume it.
+    let (principals, _) = who_can("sts:AssumeRole", "arn:aws:iam::592837465012:role/OrganizationAccountAccessRole");
+    assert!(principals.iter().any(|p| p == "arn:aws:iam::481516234201:role/federated/sso-admin"), "{principals:?}");
+    assert!(principals.iter().all(|p| p.contains(":481516234201:")), "{principals:?}");
 }
 
 #[test]
@@ -341,4 +341,83 @@ fn net_exposure_follows_the_whole_path() {
     }
     // windows-jump opens 3389 to the world in its group, but its subnet's ACL does not.
     assert!(!fs.iter().any(|f| f["status"] == "FAIL" && f["message"].as_str().unwrap().contains("3389")));
+}
+
+#[test]
+fn iam_paths_reports_hops_and_filters_by_principal() {
+    let estate = repo().join("crates/warden-iam/tests/privesc/estate.json").display().to_string();
+    let out = warden()
+        .args(["iam", "paths", "--snapshot", &estate, "--from", "t-chain", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hops = v[0]["paths"][0].as_array().unwrap();
+    assert_eq!(hops.len(), 2);
+    assert_eq!(hops[0]["technique"], "sts-assume-role");
+    assert!(hops[1]["to"].as_str().unwrap().ends_with("role/admin-assumable"));
+    assert!(hops[0]["steps"][0]["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+
+    let out = warden().args(["iam", "paths", "--snapshot", &estate]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("t-lambda-invoke  admin in 1 hop(s)") && text.contains("lambda:CreateFunction on "),
+        "{text}"
+    );
+    assert!(!text.contains("trap-deny-same-policy"), "{text}");
+
+    let out = warden().args(["iam", "paths", "--snapshot", &estate, "--from", "reader"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no path to admin"));
+    let out = warden().args(["iam", "paths", "--snapshot", &estate, "--from", "nobody"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = warden().args(["iam", "paths", "--example", "--format", "json"]).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().is_array());
+}
+
+#[test]
+fn iam_generate_policy_from_the_invictus_sample_lints_clean() {
+    let data = repo().join("../shared/data/cloudtrail/invictus");
+    let user = "arn:aws:iam::123837392027:user/bert-jan";
+    let out = warden()
+        .args(["iam", "generate-policy", "--principal", user, "--cloudtrail"])
+        .arg(&data)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["summary"];
+    assert_eq!(s["matched"], 2641);
+    assert!(s["denied_skipped"].as_u64().unwrap() > 0);
+    assert!(s["unknown_actions"]["s3:GetStorageLensDashboardDataInternal"].as_u64().is_some());
+    let statements = v["policy"]["Statement"].as_array().unwrap();
+    assert!(statements.iter().any(|st| st["Sid"] == "S3Read1"));
+
+    // Text form: the bare policy on stdout, which `iam lint` accepts with no error or security warning.
+    let out = warden()
+        .args(["iam", "generate-policy", "--principal", user, "--format", "table", "--cloudtrail"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("denied call(s) skipped"));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(policy, v["policy"]);
+    let path = tmp("generated-policy.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    warden().args(["iam", "lint", "--fail-on", "security-warning"]).arg(&path).assert().success();
+
+    // A window before the sample holds none of its events.
+    let out = warden()
+        .args(["iam", "generate-policy", "--principal", user, "--until", "2020-01-01T00:00:00Z", "--format", "json"])
+        .arg("--cloudtrail")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["outside_window"], 2641);
+    warden().args(["iam", "generate-policy", "--principal", "bert-jan", "--cloudtrail"]).arg(&data).assert().code(2);
 }

@@ -4,13 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "live_support.rs"]
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::{fixed_copy, repo};
 
 fn example() -> PathBuf {
     repo().join("examples/northwind.json")
@@ -32,29 +32,6 @@ fn findings(v: &Value) -> Vec<Value> {
     v["findings"].as_array().cloned().unwrap_or_else(|| v.as_array().cloned().unwrap())
 }
 
-/// The example estate with the public EBS snapshot made private.
-fn fixed_copy(dir: &Path) -> PathBuf {
-    let mut snap: Value = serde_json::from_slice(&std::fs::read(example()).unwrap()).unwrap();
-    let mut fixed = 0;
-    for acct in snap["inventory"]["accounts"].as_array_mut().unwrap() {
-        for region in acct["regions"].as_array_mut().unwrap() {
-            let Some(list) = region.pointer_mut("/ec2/snapshots/known").and_then(Value::as_array_mut) else {
-                continue;
-            };
-            for s in list {
-                if s["id"] == "snap-c0470af30e2aff794" {
-                    s["create_volume_permissions"]["known"] = serde_json::json!([]);
-                    fixed += 1;
-                }
-            }
-        }
-    }
-    assert_eq!(fixed, 1, "the example estate changed: pick another weakness");
-    let p = dir.join("fixed.json");
-    std::fs::write(&p, serde_json::to_vec(&snap).unwrap()).unwrap();
-    p
-}
-
 #[test]
 fn diff_shows_exactly_the_fixed_weakness_as_resolved() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,28 +42,32 @@ fn diff_shows_exactly_the_fixed_weakness_as_resolved() {
         .into_iter()
         .filter(|f| f["status"] == "FAIL" && f["resource"]["arn"].as_str().unwrap().ends_with("snap-c0470af30e2aff794"))
         .collect();
-    assert_eq!(target.len(), 1, "the public snapshot fails one check");
+    // Two checks judge it: the public-snapshot check and the exposure analysis.
+    let ids: std::collections::BTreeSet<&str> = target.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "the public snapshot fails two checks: {target:#?}");
     json_of(warden(&db).arg("scan").arg("--snapshot").arg(&fixed).args(["--format", "json"]));
 
     let diff = json_of(warden(&db).args(["diff", "--format", "json"]));
     let rows = findings(&diff);
-    assert_eq!(rows.len(), 1, "{rows:#?}");
-    assert_eq!(rows[0]["id"], target[0]["id"]);
-    assert_eq!(rows[0]["evidence"]["change"], "resolved");
-    assert_eq!(rows[0]["status"], "PASS");
+    assert_eq!(
+        rows.iter().map(|r| r["id"].as_str().unwrap()).collect::<std::collections::BTreeSet<_>>(),
+        ids,
+        "{rows:#?}"
+    );
+    assert!(rows.iter().all(|r| r["evidence"]["change"] == "resolved" && r["status"] == "PASS"), "{rows:#?}");
     // A fix is not a failure: exit 0.
     let out = warden(&db).arg("diff").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("0 new, 1 resolved, 0 changed"), "{text}");
+    assert!(text.contains("0 new, 2 resolved, 0 changed"), "{text}");
 
     // The other way round, the weakness is new and the diff exits 1.
     let out = warden(&db).args(["diff", "2", "1", "--format", "jsonl"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["evidence"]["change"], "new");
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["evidence"]["change"] == "new"));
 
     // Every output format renders the diff.
     for format in ["table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "junit", "html", "markdown"] {
@@ -112,9 +93,14 @@ fn since_last_marks_new_findings_and_keeps_first_seen() {
     let second =
         json_of(warden(&db).arg("scan").arg("--snapshot").arg(example()).args(["--since-last", "--format", "json"]));
     let new: Vec<Value> = findings(&second).into_iter().filter(|f| f["history"]["new"] == true).collect();
-    // The public snapshot came back (PASS → FAIL): the only finding with a new status.
-    assert_eq!(new.len(), 1, "{new:#?}");
-    assert_eq!(new[0]["status"], "FAIL");
+    // The public snapshot came back (PASS → FAIL): its two findings are the only ones
+    // with a new status.
+    assert_eq!(new.len(), 2, "{new:#?}");
+    assert!(
+        new.iter().all(
+            |f| f["status"] == "FAIL" && f["resource"]["arn"].as_str().unwrap().ends_with("snap-c0470af30e2aff794")
+        )
+    );
     let f0 = &findings(&second)[0];
     assert!(f0["history"]["first_seen"].as_str().unwrap() < f0["history"]["last_seen"].as_str().unwrap());
 

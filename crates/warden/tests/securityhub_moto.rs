@@ -11,8 +11,8 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use support::{Moto, isolated_env, repo, scratch, warden};
+use std::path::Path;
+use support::{Moto, fixed_copy, isolated_env, repo, scratch, warden};
 
 /// Every finding moto holds: id → record state.
 fn hub(moto: &Moto, dir: &Path) -> BTreeMap<String, String> {
@@ -31,27 +31,6 @@ print(json.dumps(out))
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// The example estate with its one public EBS snapshot made private.
-fn fixed_copy(dir: &Path) -> PathBuf {
-    let mut snap: Value =
-        serde_json::from_slice(&std::fs::read(repo().join("examples/northwind.json")).unwrap()).unwrap();
-    let mut fixed = 0;
-    for acct in snap["inventory"]["accounts"].as_array_mut().unwrap() {
-        for region in acct["regions"].as_array_mut().unwrap() {
-            for s in region.pointer_mut("/ec2/snapshots/known").and_then(Value::as_array_mut).into_iter().flatten() {
-                if s["id"] == "snap-c0470af30e2aff794" {
-                    s["create_volume_permissions"]["known"] = serde_json::json!([]);
-                    fixed += 1;
-                }
-            }
-        }
-    }
-    assert_eq!(fixed, 1, "the example estate changed: pick another weakness");
-    let p = dir.join("fixed.json");
-    std::fs::write(&p, serde_json::to_vec(&snap).unwrap()).unwrap();
-    p
 }
 
 /// Runs `scan --to-securityhub` and returns the ids of the findings it reported as
@@ -100,15 +79,16 @@ fn exports_updates_and_archives() {
     let (_, stderr) = export(&moto, &dir, &example, &["--checks", "s3_*"]);
     assert!(stderr.contains("archiving 0"), "{stderr}");
 
-    // One weakness fixed: exactly its finding is archived.
+    // One weakness fixed: exactly its findings (the public-snapshot check and the
+    // exposure analysis) are archived.
     let fixed = fixed_copy(&dir);
     let (now, stderr) = export(&moto, &dir, &fixed, &[]);
-    assert_eq!(now.len() + 1, first.len());
-    assert!(stderr.contains("1 archived"), "{stderr}");
+    assert_eq!(now.len() + 2, first.len());
+    assert!(stderr.contains("2 archived"), "{stderr}");
     let held = hub(&moto, &dir);
     let archived: Vec<&String> = held.iter().filter(|(_, s)| *s == "ARCHIVED").map(|(id, _)| id).collect();
-    assert_eq!(archived.len(), 1, "{archived:?}");
-    assert!(!now.contains(archived[0]) && first.contains(archived[0]));
+    assert_eq!(archived.len(), 2, "{archived:?}");
+    assert!(archived.iter().all(|a| !now.contains(a) && first.contains(a)));
 
     // Four exports, four chained audit records with what each did.
     let log = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
@@ -116,7 +96,7 @@ fn exports_updates_and_archives() {
     assert_eq!(records.len(), 4);
     assert_eq!(records[0]["action"], "securityhub:BatchImportFindings");
     assert_eq!(records[0]["result"]["imported"], first.len());
-    assert_eq!(records[3]["result"]["archived"], 1);
+    assert_eq!(records[3]["result"]["archived"], 2);
     assert!(records[3]["actor"].as_str().unwrap().starts_with("arn:aws:"), "{}", records[3]);
     let verify = warden(&moto.url, &dir).args(["audit", "verify"]).output().unwrap();
     assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));

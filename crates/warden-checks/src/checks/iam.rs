@@ -23,23 +23,13 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("iam_user_single_active_key", single_active_key),
     ("iam_user_not_admin_equivalent", user_admin_equivalent),
     ("iam_role_used_in_90_days", unused_roles),
+    ("iam_principal_privilege_escalation", privilege_escalation),
 ];
 
 const ROLE_UNUSED_DAYS: i64 = 90;
 
-/// Actions that together mean "administrator": control of identities, of what runs,
-/// of data and keys, and of the audit trail. A principal the IAM engine allows all of
-/// them on every resource is admin-equivalent, however its policies are written.
-const ADMIN_PROBES: &[&str] = &[
-    "iam:CreateUser",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PassRole",
-    "ec2:RunInstances",
-    "s3:DeleteBucket",
-    "kms:ScheduleKeyDeletion",
-    "cloudtrail:StopLogging",
-];
+/// Actions that together mean "administrator" (shared with the escalation graph).
+const ADMIN_PROBES: &[&str] = warden_iam::privesc::ADMIN_PROBES;
 
 const ROTATION_DAYS: i64 = 90;
 const UNUSED_DAYS: i64 = 45;
@@ -512,6 +502,46 @@ fn unused_roles(ctx: &Ctx, out: &mut Out) {
                 format!("role {} was {what} {days} days ago: remove it if nothing needs it", r.name)
             };
             out.verdict(ok, res, msg, json!({ "last_used": r.last_used, "created": r.created, "days": days }));
+        }
+    }
+}
+
+/// One FAIL per user or role that can make itself administrator, with every hop of its
+/// shortest paths (technique, target, allowing statements); PASS for those that cannot.
+/// Principals already admin-equivalent get no finding here (`iam_user_not_admin_equivalent`
+/// and the full-admin policy checks report them).
+fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let (Some(_), Some(_)) = (
+            out.need(&a.iam.users, || account_resource(a), "IAM users"),
+            out.need(&a.iam.roles, || account_resource(a), "IAM roles"),
+        ) else {
+            continue;
+        };
+        let mut opts = warden_iam::privesc::Options::new(ctx.now);
+        opts.scps = warden_iam::privesc::scps_for(&ctx.snapshot.inventory, &a.id);
+        let analysis = warden_iam::privesc::analyze(a, &opts);
+        for p in analysis.principals.iter().filter(|p| !p.admin) {
+            let (kind, noun) = match p.kind {
+                warden_iam::authorizer::PrincipalType::User => ("AwsIamUser", "user"),
+                warden_iam::authorizer::PrincipalType::Role => ("AwsIamRole", "role"),
+            };
+            let r = resource(a, "global", kind, p.principal.clone());
+            let name = p.principal.rsplit('/').next().unwrap_or_default();
+            let Some(shortest) = p.paths.first() else {
+                out.pass(r, format!("{noun} {name} has no path to administrator"), json!({ "paths": [] }));
+                continue;
+            };
+            let route: Vec<String> = shortest
+                .iter()
+                .map(|h| format!("{} on {}", h.technique, h.target.rsplit(['/', ':']).next().unwrap_or_default()))
+                .collect();
+            let msg = format!(
+                "{noun} {name} can become administrator in {} step(s): {}",
+                shortest.len(),
+                route.join(", then ")
+            );
+            out.fail(r, msg, json!({ "shortest_hops": shortest.len(), "paths": p.paths }));
         }
     }
 }

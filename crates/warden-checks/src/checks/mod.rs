@@ -2,8 +2,10 @@
 //! `CHECKS` table of (id, function); metadata for each id lives in `meta/<service>.yaml`.
 
 mod account;
+mod attack;
 mod cloudtrail;
 mod ec2;
+mod exposure;
 mod iam;
 mod kms;
 mod monitoring;
@@ -28,6 +30,8 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
         kms::CHECKS,
         cloudtrail::CHECKS,
         monitoring::CHECKS,
+        exposure::CHECKS,
+        attack::CHECKS,
     ]
     .into_iter()
     .flatten()

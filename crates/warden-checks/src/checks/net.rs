@@ -41,7 +41,7 @@ fn eni_resource(a: &Account, region: &str, eni: &NetworkInterface) -> Resource {
 }
 
 /// Analyses every interface with a public address, reporting unreadable inputs as ERROR.
-fn each_public_interface(
+pub(super) fn each_public_interface(
     ctx: &Ctx,
     out: &mut Out,
     mut f: impl FnMut(&mut Out, &Account, &str, &NetworkInterface, Analysis),
@@ -68,7 +68,7 @@ fn each_public_interface(
     }
 }
 
-fn describe(e: &Exposure) -> String {
+pub(super) fn describe(e: &Exposure) -> String {
     let proto = format!("{:?}", e.protocol).to_lowercase();
     if e.from_port == e.to_port {
         format!("{proto}/{}", e.from_port)
