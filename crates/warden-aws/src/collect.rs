@@ -88,11 +88,35 @@ impl Collection {
 
 /// Runs a collection on a fresh multi-threaded runtime.
 pub fn collect_blocking(opts: &Options) -> Result<Collection, CollectError> {
+    block_on(collect(opts))?
+}
+
+/// Runs `fut` to completion on a fresh multi-threaded runtime.
+pub(crate) fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, CollectError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CollectError::Runtime(e.to_string()))?;
-    rt.block_on(collect(opts))
+    Ok(rt.block_on(fut))
+}
+
+/// For one-off work outside a collection (an export, a log download): the SDK
+/// configuration the options describe, a context with one request in flight per service,
+/// and who the credentials belong to.
+pub(crate) async fn session(opts: &Options) -> Result<(SdkConfig, Ctx, Caller), CollectError> {
+    let sdk = base_config(opts).await;
+    let custom = opts.endpoint_url.is_some() || sdk.endpoint_url().is_some();
+    let ctx = Ctx::new(
+        String::new(),
+        "aws".into(),
+        sdk.clone(),
+        CallRecorder::default(),
+        Arc::new(Ledger::default()),
+        custom,
+        1,
+    );
+    let me = caller(&ctx).await.map_err(CollectError::Identity)?;
+    Ok((sdk, ctx, me))
 }
 
 pub(crate) async fn base_config(opts: &Options) -> SdkConfig {

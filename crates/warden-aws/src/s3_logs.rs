@@ -3,13 +3,10 @@
 //! so the detection engine reads them exactly as it reads files. Memory stays flat: each
 //! object streams to disk.
 
-use crate::collect::{Options, base_config, caller};
-use crate::ctx::Ctx;
-use crate::error::{CollectError, Ledger, describe};
-use crate::record::CallRecorder;
+use crate::collect::{Options, block_on, session};
+use crate::error::{CollectError, describe};
 use futures::StreamExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
 /// Objects downloaded at once.
@@ -81,11 +78,7 @@ pub fn fetch_blocking(
     keep: &(dyn Fn(&str) -> bool + Sync),
     max_object_bytes: u64,
 ) -> Result<Fetched, CollectError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CollectError::Runtime(e.to_string()))?;
-    rt.block_on(fetch(opts, url, dest, keep, max_object_bytes))
+    block_on(fetch(opts, url, dest, keep, max_object_bytes))?
 }
 
 async fn fetch(
@@ -95,11 +88,7 @@ async fn fetch(
     keep: &(dyn Fn(&str) -> bool + Sync),
     max_object_bytes: u64,
 ) -> Result<Fetched, CollectError> {
-    let sdk = base_config(opts).await;
-    let custom = opts.endpoint_url.is_some() || sdk.endpoint_url().is_some();
-    let ctx =
-        Ctx::new(String::new(), "aws".into(), sdk, CallRecorder::default(), Arc::new(Ledger::default()), custom, 1);
-    caller(&ctx).await.map_err(CollectError::Identity)?;
+    let (_, ctx, _) = session(opts).await?;
     let home = ctx.s3(None);
     let located = home.get_bucket_location().bucket(&url.bucket).send().await;
     let region = located

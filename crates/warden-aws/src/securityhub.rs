@@ -5,10 +5,8 @@
 //! This writes to the account, so it runs only when asked (`--to-securityhub`), reports
 //! its plan before the first write, and returns what it did for the audit record.
 
-use crate::collect::{Options, base_config, caller};
-use crate::ctx::Ctx;
-use crate::error::{CollectError, Ledger};
-use crate::record::CallRecorder;
+use crate::collect::{Options, block_on, session};
+use crate::error::CollectError;
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::operation::RequestId;
 use aws_sdk_securityhub::types::{
@@ -18,7 +16,6 @@ use aws_sdk_securityhub::types::{
 };
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 /// `BatchImportFindings` takes at most 100 findings per call.
 pub const BATCH: usize = 100;
@@ -63,11 +60,7 @@ pub fn export_blocking(
     scope: &Scope,
     announce: &mut dyn FnMut(&Plan),
 ) -> Result<Outcome, CollectError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CollectError::Runtime(e.to_string()))?;
-    rt.block_on(export(opts, findings, scope, announce))
+    block_on(export(opts, findings, scope, announce))?
 }
 
 async fn export(
@@ -76,18 +69,8 @@ async fn export(
     scope: &Scope,
     announce: &mut dyn FnMut(&Plan),
 ) -> Result<Outcome, CollectError> {
-    let sdk = base_config(opts).await;
+    let (sdk, _ctx, me) = session(opts).await?;
     let region = sdk.region().map(|r| r.to_string()).ok_or(CollectError::NoRegion)?;
-    let ctx = Ctx::new(
-        String::new(),
-        "aws".into(),
-        sdk.clone(),
-        CallRecorder::default(),
-        Arc::new(Ledger::default()),
-        opts.endpoint_url.is_some(),
-        1,
-    );
-    let me = caller(&ctx).await.map_err(CollectError::Identity)?;
     let product_arn = format!("arn:{p}:securityhub:{region}:{a}:product/{a}/default", p = me.partition, a = me.account);
     let client = Client::new(&sdk);
     let mut outgoing: Vec<AwsSecurityFinding> = findings.iter().map(|f| to_sdk(f, &product_arn)).collect();

@@ -3,6 +3,16 @@
 
 /// Whether `text` matches `pattern`. Case-sensitive.
 pub fn matches(pattern: &str, text: &str) -> bool {
+    wildcard(pattern, text, true)
+}
+
+/// Like [`matches`] with `*` the only wildcard (`?` is a literal), as in CloudWatch Logs
+/// filter values.
+pub fn matches_star(pattern: &str, text: &str) -> bool {
+    wildcard(pattern, text, false)
+}
+
+fn wildcard(pattern: &str, text: &str, question_mark: bool) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     // Iterative matcher with single backtrack point: linear in practice, never exponential.
@@ -14,7 +24,7 @@ pub fn matches(pattern: &str, text: &str) -> bool {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || Some(&c) == t.get(ti) => {
+            Some(&c) if (question_mark && c == '?') || Some(&c) == t.get(ti) => {
                 pi += 1;
                 ti += 1;
             }
@@ -33,10 +43,12 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{matches, matches_star};
 
     #[test]
     fn globs() {
+        assert!(matches_star("*Unauthorized*", "Client.UnauthorizedOperation"));
+        assert!(matches("a?c", "abc") && !matches_star("a?c", "abc") && matches_star("a?c", "a?c"));
         assert!(matches("s3_*", "s3_bucket_versioning"));
         assert!(!matches("s3_*", "iam_root_mfa"));
         assert!(matches("arn:aws:s3:::logs-*", "arn:aws:s3:::logs-2024/x"));

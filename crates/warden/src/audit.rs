@@ -32,7 +32,7 @@ pub fn append(path: &Path, mut record: Value) -> anyhow::Result<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read audit log `{}`", path.display())),
     };
-    let prev = existing.split(|b| *b == b'\n').filter(|l| !l.is_empty()).next_back().map(digest);
+    let prev = existing.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).map(digest);
     let now = chrono::Utc::now();
     let id = format!("audit-{}", now.format("%Y%m%dT%H%M%S%.6fZ"));
     if let Value::Object(m) = &mut record {

@@ -1,5 +1,6 @@
-//! Shared by the live-collection tests: a moto server that dies with the test, free
-//! ports, and the `warden` binary with an isolated AWS environment.
+//! Shared by the integration tests: a moto server that dies with the test, free ports,
+//! the `warden` binary with an isolated AWS environment, and the example estate with one
+//! weakness fixed.
 //!
 //! Compiled on its own as an (empty) test target too, hence the `dead_code` allowance.
 
@@ -97,4 +98,26 @@ pub fn warden(endpoint: &str, dir: &Path) -> Command {
     isolated_env(&mut std_cmd, endpoint, dir);
     std_cmd.env_remove("NO_COLOR").env_remove("WARDEN_LOG");
     Command::from_std(std_cmd)
+}
+
+/// The example estate with its one public EBS snapshot made private, written to `dir`.
+pub fn fixed_copy(dir: &Path) -> PathBuf {
+    let example = repo().join("examples/northwind.json");
+    let mut snap: serde_json::Value = serde_json::from_slice(&std::fs::read(example).unwrap()).unwrap();
+    let mut fixed = 0;
+    for acct in snap["inventory"]["accounts"].as_array_mut().unwrap() {
+        for region in acct["regions"].as_array_mut().unwrap() {
+            let snapshots = region.pointer_mut("/ec2/snapshots/known").and_then(serde_json::Value::as_array_mut);
+            for s in snapshots.into_iter().flatten() {
+                if s["id"] == "snap-c0470af30e2aff794" {
+                    s["create_volume_permissions"]["known"] = serde_json::json!([]);
+                    fixed += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(fixed, 1, "the example estate changed: pick another weakness");
+    let p = dir.join("fixed.json");
+    std::fs::write(&p, serde_json::to_vec(&snap).unwrap()).unwrap();
+    p
 }
