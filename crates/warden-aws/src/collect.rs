@@ -338,6 +338,7 @@ fn unreachable_account(m: &org::Member, partition: &str, u: Unknown) -> Account 
     a.iam.saml_providers = Observed::Unknown(u.clone());
     a.iam.oidc_providers = Observed::Unknown(u.clone());
     a.iam.server_certificates = Observed::Unknown(u.clone());
+    a.iam.virtual_mfa_devices = Observed::Unknown(u.clone());
     a.s3.buckets = Observed::Unknown(u.clone());
     a.s3.account_public_access_block = Observed::Unknown(u.clone());
     a

@@ -11,7 +11,7 @@ use warden_model::Observed;
 use warden_model::inventory::{
     AccessKey, Account, AttachedPolicy, Contact, Contacts, Group, Iam, InlinePolicy, KeyStatus, LastUsed, LoginProfile,
     ManagedPolicy, MfaDevice, MfaKind, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider,
-    ServerCertificate, User,
+    ServerCertificate, User, VirtualMfaDevice,
 };
 
 /// Fills the account-wide parts of `account`.
@@ -128,10 +128,25 @@ async fn identities(ctx: &Ctx) -> Iam {
                 .collect::<Vec<_>>()
         })
     };
-    let (details, listed_users, saml_providers, server_certificates, oidc_providers) =
-        tokio::join!(details, listed_users, saml, certs, oidc(ctx, &iam));
+    let virtual_mfa = async {
+        ctx.obs(
+            "iam:ListVirtualMFADevices",
+            iam.list_virtual_mfa_devices().into_paginator().items().send().try_collect(),
+        )
+        .await
+        .map(|list| {
+            list.into_iter()
+                .map(|d| VirtualMfaDevice {
+                    serial_number: d.serial_number().to_owned(),
+                    user_arn: d.user().map(|u| u.arn().to_owned()),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let (details, listed_users, saml_providers, server_certificates, oidc_providers, virtual_mfa_devices) =
+        tokio::join!(details, listed_users, saml, certs, oidc(ctx, &iam), virtual_mfa);
 
-    let mut out = Iam { saml_providers, server_certificates, oidc_providers, ..Iam::default() };
+    let mut out = Iam { saml_providers, server_certificates, oidc_providers, virtual_mfa_devices, ..Iam::default() };
     let pages = match details {
         Observed::Known(p) => p,
         Observed::Unknown(u) => {

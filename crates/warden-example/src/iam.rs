@@ -11,6 +11,7 @@ use warden_model::Observed;
 use warden_model::inventory::{
     AccessKey, AttachedPolicy, CredentialReportKey, CredentialReportRow, Group, Iam, InlinePolicy, KeyStatus, LastUsed,
     LoginProfile, ManagedPolicy, MfaDevice, MfaKind, OidcProvider, Role, SamlProvider, ServerCertificate, Tags, User,
+    VirtualMfaDevice,
 };
 
 /// What the IAM part of an account produces.
@@ -816,6 +817,8 @@ fn finish(mut b: B<'_>) -> IamOut {
     let root = match b.spec.kind {
         Kind::Management => Root { mfa: true, hardware_mfa: true, active_key: true },
         Kind::Staging => Root { mfa: false, hardware_mfa: false, active_key: false },
+        // Planted (CIS 2.6): the security account's root MFA is an authenticator app.
+        Kind::Security => Root { mfa: true, hardware_mfa: false, active_key: false },
         _ => Root { mfa: true, hardware_mfa: true, active_key: false },
     };
     let report = credential_report(&mut b.rng, &acct, &root, &b.users);
@@ -877,6 +880,24 @@ fn finish(mut b: B<'_>) -> IamOut {
     put("InstanceProfiles", instance_profiles);
     put("Providers", saml.len() + oidc.len());
 
+    let mut virtual_mfa_devices: Vec<VirtualMfaDevice> = b
+        .users
+        .iter()
+        .flat_map(|u| {
+            let devices = u.mfa_devices.known().map(Vec::as_slice).unwrap_or_default();
+            devices
+                .iter()
+                .filter(|d| d.kind == MfaKind::Virtual)
+                .map(|d| VirtualMfaDevice { serial_number: d.serial_number.clone(), user_arn: Some(u.arn.clone()) })
+        })
+        .collect();
+    if root.mfa && !root.hardware_mfa {
+        virtual_mfa_devices.push(VirtualMfaDevice {
+            serial_number: format!("arn:aws:iam::{acct}:mfa/root-account-mfa-device"),
+            user_arn: Some(format!("arn:aws:iam::{acct}:root")),
+        });
+    }
+
     IamOut {
         iam: Iam {
             users: Observed::Known(b.users),
@@ -886,6 +907,7 @@ fn finish(mut b: B<'_>) -> IamOut {
             saml_providers: Observed::Known(saml),
             oidc_providers: Observed::Known(oidc),
             server_certificates: Observed::Known(server_certificates),
+            virtual_mfa_devices: Observed::Known(virtual_mfa_devices),
         },
         credential_report: report,
         summary,

@@ -537,6 +537,11 @@ impl Cidr {
     pub fn prefix(&self) -> u8 {
         self.prefix
     }
+
+    /// Whether every address of `other` is in this block (same family only).
+    pub fn covers(&self, other: &Cidr) -> bool {
+        self.v4 == other.v4 && self.prefix <= other.prefix && other.net & self.mask() == self.net
+    }
 }
 
 /// One `operator → key → values` entry of a statement's `Condition`.
@@ -633,6 +638,14 @@ mod tests {
         }
         assert!(Operator::parse("StringEqualz").is_none());
         assert!(Operator::parse("ForSomeValues:StringEquals").is_none());
+    }
+
+    #[test]
+    fn cidr_covers() {
+        let c = |s: &str| Cidr::parse(s).unwrap();
+        assert!(c("10.0.0.0/16").covers(&c("10.0.4.0/24")) && c("10.0.0.0/16").covers(&c("10.0.0.0/16")));
+        assert!(!c("10.0.4.0/24").covers(&c("10.0.0.0/16")) && !c("10.1.0.0/16").covers(&c("10.0.4.0/24")));
+        assert!(c("0.0.0.0/0").covers(&c("10.0.0.0/8")) && !c("::/0").covers(&c("10.0.0.0/8")));
     }
 
     #[test]

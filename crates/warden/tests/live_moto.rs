@@ -85,6 +85,8 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert_eq!(known(&alice["mfa_devices"], "alice mfa").as_array().unwrap().len(), 1);
     assert!(known(&alice["login_profile"], "alice login").is_object());
     assert_eq!(alice["tags"]["team"], "platform");
+    let virtual_mfa = known(&acct["iam"]["virtual_mfa_devices"], "virtual MFA devices").as_array().unwrap();
+    assert!(virtual_mfa.iter().any(|d| d["user_arn"] == alice["arn"]), "alice's device: {virtual_mfa:?}");
     let bob = user("bob");
     assert_eq!(known(&bob["mfa_devices"], "bob mfa").as_array().unwrap().len(), 0);
     assert_eq!(known(&bob["access_keys"], "bob keys").as_array().unwrap().len(), 1);

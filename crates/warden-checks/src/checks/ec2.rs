@@ -2,7 +2,7 @@ use super::{ec2_arn, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
 use warden_model::inventory::{Account, Direction, Region, SecurityGroup, SgRule};
-use warden_model::{Observed, Resource};
+use warden_model::{Observed, Resource, Status};
 use warden_net::{Family, Protocol};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
@@ -17,6 +17,8 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("ec2_ebs_volume_encrypted", volume_encrypted),
     ("ec2_ebs_snapshot_not_public", snapshot_public),
     ("ec2_vpc_flow_logs_enabled", flow_logs),
+    ("ec2_peering_routes_least_access", peering_routes),
+    ("ec2_vpc_endpoints_in_use", vpc_endpoints),
 ];
 
 const ADMIN_PORTS: [i32; 2] = [22, 3389];
@@ -296,6 +298,80 @@ fn flow_logs(ctx: &Ctx, out: &mut Out) {
                 format!("VPC {} has no active flow log", vpc.id)
             };
             out.verdict(ok, res, msg, json!({ "flow_logs": active }));
+        }
+    }
+}
+
+/// CIS 6.6: a route through a VPC peering connection names the peer subnets that need it,
+/// not the whole peer VPC (nor a default route).
+fn peering_routes(ctx: &Ctx, out: &mut Out) {
+    use warden_iam::condition::Cidr;
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(tables) = out.need(&r.ec2.route_tables, || region_resource(a, r), "route tables") else { continue };
+        let Some(peerings) = out.need(&r.ec2.peering_connections, || region_resource(a, r), "VPC peering connections")
+        else {
+            continue;
+        };
+        for t in tables {
+            for route in t.routes.iter().filter(|x| x.target.starts_with("pcx-")) {
+                let peering = peerings.iter().find(|p| p.id == route.target);
+                // The side of the connection that is not this table's VPC.
+                let peer_cidr =
+                    peering.map(|p| if p.requester_vpc_id == t.vpc_id { &p.accepter_cidr } else { &p.requester_cidr });
+                let dest = Cidr::parse(&route.destination);
+                let whole_peer = match (dest, peer_cidr.and_then(|c| Cidr::parse(c))) {
+                    (Some(d), Some(peer)) => d.covers(&peer),
+                    _ => false,
+                };
+                let default_route = dest.is_some_and(|d| d.is_universal());
+                let res = resource(a, &r.name, "AwsEc2RouteTable", ec2_arn(a, &r.name, "route-table", &t.id));
+                let msg = if default_route {
+                    format!(
+                        "route table {} sends every destination ({}) through peering {}",
+                        t.id, route.destination, route.target
+                    )
+                } else if whole_peer {
+                    format!(
+                        "route table {} routes the whole peer VPC ({}) through {}; name only the subnets that need it",
+                        t.id, route.destination, route.target
+                    )
+                } else {
+                    format!("route table {} routes {} through {}", t.id, route.destination, route.target)
+                };
+                let evidence = json!({
+                    "route": route, "vpc_id": t.vpc_id, "peer_cidr": peer_cidr,
+                    "peering_known": peering.is_some(),
+                });
+                let status = if default_route || whole_peer { Status::Fail } else { Status::Pass };
+                out.emit(status, res, &route.destination, msg, evidence);
+            }
+        }
+    }
+}
+
+/// CIS 6.8: VPCs reach AWS services through VPC endpoints rather than the internet.
+/// A VPC passes with at least one available endpoint; default VPCs are judged too.
+fn vpc_endpoints(ctx: &Ctx, out: &mut Out) {
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(vpcs) = out.need(&r.ec2.vpcs, || region_resource(a, r), "VPCs") else { continue };
+        let Some(endpoints) = out.need(&r.ec2.vpc_endpoints, || region_resource(a, r), "VPC endpoints") else {
+            continue;
+        };
+        for vpc in vpcs {
+            let mine: Vec<&str> = endpoints
+                .iter()
+                .filter(|e| {
+                    e.vpc_id == vpc.id && !matches!(e.state.as_str(), "deleted" | "deleting" | "failed" | "rejected")
+                })
+                .map(|e| e.service_name.as_str())
+                .collect();
+            let res = tagged(resource(a, &r.name, "AwsEc2Vpc", ec2_arn(a, &r.name, "vpc", &vpc.id)), &vpc.tags);
+            let msg = if mine.is_empty() {
+                format!("VPC {} has no VPC endpoint: traffic to AWS services leaves through the internet", vpc.id)
+            } else {
+                format!("VPC {} reaches {} through VPC endpoints", vpc.id, mine.join(", "))
+            };
+            out.verdict(!mine.is_empty(), res, msg, json!({ "endpoints": mine, "default_vpc": vpc.is_default }));
         }
     }
 }

@@ -8,6 +8,7 @@ use warden_model::inventory::{Account, CredentialReportRow, KeyStatus, User};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("iam_root_mfa_enabled", root_mfa),
+    ("iam_root_hardware_mfa", root_hardware_mfa),
     ("iam_root_no_access_keys", root_access_keys),
     ("iam_root_not_used_recently", root_recent_use),
     ("iam_user_console_mfa", user_console_mfa),
@@ -24,6 +25,8 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("iam_user_not_admin_equivalent", user_admin_equivalent),
     ("iam_role_used_in_90_days", unused_roles),
     ("iam_principal_privilege_escalation", privilege_escalation),
+    ("iam_cloudshell_full_access_not_attached", cloudshell_full_access),
+    ("iam_users_managed_centrally", users_managed_centrally),
 ];
 
 const ROLE_UNUSED_DAYS: i64 = 90;
@@ -543,5 +546,126 @@ fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
             );
             out.fail(r, msg, json!({ "shortest_hops": shortest.len(), "paths": p.paths }));
         }
+    }
+}
+
+/// Users, groups and roles of `a` that have `policy_arn` attached, or the first list that
+/// could not be read.
+fn holders_of<'a>(a: &'a Account, policy_arn: &str) -> Result<Vec<&'a str>, (&'static str, &'a warden_model::Unknown)> {
+    let users = a.iam.users.get().map_err(|u| ("IAM users", u))?;
+    let groups = a.iam.groups.get().map_err(|u| ("IAM groups", u))?;
+    let roles = a.iam.roles.get().map_err(|u| ("IAM roles", u))?;
+    let has = |list: &[warden_model::inventory::AttachedPolicy]| list.iter().any(|p| p.arn == policy_arn);
+    let mut out: Vec<&str> = users.iter().filter(|u| has(&u.attached_policies)).map(|u| u.arn.as_str()).collect();
+    out.extend(groups.iter().filter(|g| has(&g.attached_policies)).map(|g| g.arn.as_str()));
+    out.extend(roles.iter().filter(|r| has(&r.attached_policies)).map(|r| r.arn.as_str()));
+    Ok(out)
+}
+
+/// CIS 2.20: AWSCloudShellFullAccess lets its holders upload and download files through
+/// CloudShell, a path around data-exfiltration controls; it should be attached nowhere.
+fn cloudshell_full_access(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let policy = format!("arn:{}:iam::aws:policy/AWSCloudShellFullAccess", a.partition);
+        let holders = match holders_of(a, &policy) {
+            Ok(h) => h,
+            Err((what, why)) => {
+                out.unknown(account_resource(a), what, why);
+                continue;
+            }
+        };
+        let msg = if holders.is_empty() {
+            format!("AWSCloudShellFullAccess is attached to no principal in account {}", a.id)
+        } else {
+            format!("AWSCloudShellFullAccess is attached to {} in account {}", holders.join(", "), a.id)
+        };
+        out.verdict(holders.is_empty(), account_resource(a), msg, json!({ "attached_to": holders }));
+    }
+}
+
+/// CIS 2.19: people sign in through an identity provider (IAM Identity Center or a SAML /
+/// OIDC federation), not as IAM users with console passwords.
+fn users_managed_centrally(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(saml) = out.need(&a.iam.saml_providers, || account_resource(a), "SAML providers") else { continue };
+        let Some(roles) = out.need(&a.iam.roles, || account_resource(a), "IAM roles") else { continue };
+        let Some(users) = out.need(&a.iam.users, || account_resource(a), "IAM users") else { continue };
+        // IAM Identity Center creates its permission-set roles under this path and prefix.
+        let sso: Vec<&str> = roles
+            .iter()
+            .filter(|r| r.name.starts_with("AWSReservedSSO_") || r.path.starts_with("/aws-reserved/sso.amazonaws.com/"))
+            .map(|r| r.name.as_str())
+            .collect();
+        let mut console = Vec::new();
+        let mut unreadable = None;
+        for u in users {
+            match u.login_profile.get() {
+                Ok(Some(_)) => console.push(u.name.as_str()),
+                Ok(None) => {}
+                Err(why) => unreadable = unreadable.or(Some(why)),
+            }
+        }
+        if console.is_empty()
+            && let Some(why) = unreadable
+        {
+            out.unknown(account_resource(a), "IAM users' console passwords", why);
+            continue;
+        }
+        let federated = !saml.is_empty() || !sso.is_empty();
+        let ok = federated && console.is_empty();
+        let msg = match (federated, console.is_empty()) {
+            (true, true) => format!("people sign in to account {} through an identity provider only", a.id),
+            (true, false) => {
+                format!(
+                    "account {} is federated, yet IAM users still have console passwords: {}",
+                    a.id,
+                    console.join(", ")
+                )
+            }
+            (false, _) => format!("account {} has no identity provider (IAM Identity Center or SAML)", a.id),
+        };
+        let saml: Vec<&str> = saml.iter().map(|p| p.arn.as_str()).collect();
+        let evidence = json!({ "saml_providers": saml, "identity_center_roles": sso, "console_users": console });
+        out.verdict(ok, account_resource(a), msg, evidence);
+    }
+}
+
+/// CIS 2.6: the root user's MFA is a hardware device: MFA is active and no virtual
+/// (software) MFA device is assigned to the root user.
+fn root_hardware_mfa(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let active = match root_row(a) {
+            Some(Ok(Some(row))) => row.mfa_active,
+            Some(Ok(None)) | None => {
+                let why = warden_model::Unknown {
+                    kind: warden_model::UnknownKind::MalformedResponse,
+                    message: "no <root_account> row in the credential report".into(),
+                };
+                out.unknown(account_resource(a), "the root user's MFA state", &why);
+                continue;
+            }
+            Some(Err(why)) => {
+                out.unknown(account_resource(a), "the credential report", why);
+                continue;
+            }
+        };
+        let Some(devices) = out.need(&a.iam.virtual_mfa_devices, || account_resource(a), "virtual MFA devices") else {
+            continue;
+        };
+        let root_arn = a.arn();
+        let virtual_root: Vec<&str> = devices
+            .iter()
+            .filter(|d| d.user_arn.as_deref() == Some(root_arn.as_str()))
+            .map(|d| d.serial_number.as_str())
+            .collect();
+        let ok = active && virtual_root.is_empty();
+        let msg = match (active, virtual_root.is_empty()) {
+            (false, _) => format!("the root user of {} has no MFA at all", a.id),
+            (true, false) => {
+                format!("the root user of {} uses a virtual MFA device ({})", a.id, virtual_root.join(", "))
+            }
+            (true, true) => format!("the root user of {} uses a hardware MFA device", a.id),
+        };
+        out.verdict(ok, account_resource(a), msg, json!({ "mfa_active": active, "virtual_devices": virtual_root }));
     }
 }

@@ -25,6 +25,18 @@ pub struct Iam {
     pub oidc_providers: Observed<Vec<OidcProvider>>,
     #[serde(default)]
     pub server_certificates: Observed<Vec<ServerCertificate>>,
+    /// Virtual (software) MFA devices, with the user each is assigned to; the root
+    /// user's shows as `arn:…:root`. A root MFA that is not listed here is hardware.
+    #[serde(default)]
+    pub virtual_mfa_devices: Observed<Vec<VirtualMfaDevice>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user it is assigned to; `None` when unassigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
 }
 
 impl Iam {
