@@ -266,6 +266,16 @@ config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": 
 config.start_configuration_recorder(ConfigurationRecorderName="default")
 client("securityhub").enable_security_hub()
 
+# --- RDS: an unencrypted, publicly accessible database; EFS: an encrypted file system.
+rds = client("rds")
+rds.create_db_instance(
+    DBInstanceIdentifier="acme-orders", DBInstanceClass="db.t3.micro", Engine="postgres",
+    MasterUsername="admin", MasterUserPassword="not-a-real-password", AllocatedStorage=20,
+    StorageEncrypted=False, PubliclyAccessible=True, AutoMinorVersionUpgrade=True, MultiAZ=False,
+)
+efs = client("efs")
+out["efs"] = efs.create_file_system(CreationToken="acme-shared", Encrypted=True)["FileSystemId"]
+
 # --- CloudTrail: a multi-region trail without log file validation, logging, to CloudWatch Logs.
 ct = client("cloudtrail")
 trail = ct.create_trail(

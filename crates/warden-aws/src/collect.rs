@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{CollectError, FailureGroup, Ledger};
 use crate::record::{CallRecorder, RecordedCall};
-use crate::{ec2, iam, kms, monitoring, org, s3, trail};
+use crate::{ec2, iam, kms, monitoring, org, s3, storage, trail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -19,7 +19,7 @@ use warden_model::{Inventory, Observed, Snapshot, Unknown, UnknownKind};
 
 /// Services collected once per account and once per region, for progress accounting.
 const GLOBAL_UNITS: u64 = 2;
-const REGIONAL_UNITS: u64 = 4;
+const REGIONAL_UNITS: u64 = 5;
 
 /// Progress reports: units of work are (account × region × service).
 pub trait ProgressSink: Send + Sync {
@@ -299,7 +299,12 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             done(&format!("{id} {r} monitoring"));
             x
         };
-        let (ec2, kms, cloudtrail, m) = tokio::join!(ec2, kms, trails, watch);
+        let data = async {
+            let x = tokio::join!(storage::rds(ctx, r), storage::efs(ctx, r));
+            done(&format!("{id} {r} rds+efs"));
+            x
+        };
+        let (ec2, kms, cloudtrail, m, (rds, efs)) = tokio::join!(ec2, kms, trails, watch, data);
         warden_model::inventory::Region {
             name: r.clone(),
             ec2,
@@ -311,6 +316,8 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             config: m.config,
             securityhub: m.securityhub,
             access_analyzer: m.access_analyzer,
+            rds,
+            efs,
         }
     }));
     let (mut account, s3, regions_out) = tokio::join!(global, buckets, regional);

@@ -30,6 +30,8 @@ pub const SERVICES: &[&str] = &[
     "config",
     "securityhub",
     "access-analyzer",
+    "rds",
+    "elasticfilesystem",
 ];
 
 /// One client constructor per regional service: the account's SDK configuration in
@@ -185,6 +187,8 @@ impl Ctx {
         config => aws_sdk_config,
         securityhub => aws_sdk_securityhub,
         access_analyzer => aws_sdk_accessanalyzer,
+        rds => aws_sdk_rds,
+        efs => aws_sdk_efs,
     }
 }
 

@@ -28,6 +28,7 @@ mod record;
 mod s3;
 pub mod s3_logs;
 pub mod securityhub;
+mod storage;
 mod trail;
 
 pub use collect::{Collection, Options, ProgressSink, collect, collect_blocking};

@@ -71,6 +71,7 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         "CloudWatch Logs" => return format!("logs:{operation}"),
         "Config Service" => return format!("config:{operation}"),
         "AccessAnalyzer" => return format!("access-analyzer:{operation}"),
+        "EFS" => return format!("elasticfilesystem:{operation}"),
         other => return format!("{}:{operation}", other.to_ascii_lowercase().replace(' ', "")),
     };
     let action = match (service, operation) {

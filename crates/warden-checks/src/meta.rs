@@ -20,6 +20,7 @@ pub struct CheckMeta {
 
 pub(crate) const FILES: &[(&str, &str)] = &[
     ("meta/account.yaml", include_str!("../meta/account.yaml")),
+    ("meta/storage.yaml", include_str!("../meta/storage.yaml")),
     ("meta/org.yaml", include_str!("../meta/org.yaml")),
     ("meta/iam.yaml", include_str!("../meta/iam.yaml")),
     ("meta/s3.yaml", include_str!("../meta/s3.yaml")),

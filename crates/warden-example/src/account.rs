@@ -1,6 +1,6 @@
 //! One account: contacts, password policy, IAM, S3 and every region in use.
 
-use crate::{Ctx, Kind, Spec, ec2, iam, kms, monitoring, s3, trail};
+use crate::{Ctx, Kind, Spec, ec2, iam, kms, monitoring, s3, storage, trail};
 use warden_model::Observed;
 use warden_model::inventory::{Account, Contact, Contacts, PasswordPolicy, Region};
 
@@ -79,6 +79,7 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
         .iter()
         .map(|r| {
             let m = monitoring::build(spec, r);
+            let (rds, efs) = storage::build(spec, r);
             Region {
                 name: (*r).to_owned(),
                 ec2: ec2::build(ctx, spec, r, &profiles, index),
@@ -90,6 +91,8 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
                 config: m.config,
                 securityhub: m.securityhub,
                 access_analyzer: m.access_analyzer,
+                rds,
+                efs,
             }
         })
         .collect();

@@ -22,6 +22,7 @@ mod names;
 mod org;
 mod rng;
 mod s3;
+mod storage;
 mod trail;
 
 #[cfg(test)]

@@ -186,6 +186,16 @@ fn collects_the_seeded_estate_and_scans_it() {
     assert_eq!(known(&trails[0]["status"], "trail status")["is_logging"], true);
     assert_eq!(trails[0]["cloudwatch_logs_group_arn"], seeded["monitoring"]["log_group"]);
 
+    // RDS and EFS.
+    let dbs = known(&region["rds"]["instances"], "RDS instances").as_array().unwrap();
+    let orders = dbs.iter().find(|d| d["id"] == "acme-orders").unwrap();
+    assert_eq!(
+        (&orders["storage_encrypted"], &orders["publicly_accessible"]),
+        (&Value::Bool(false), &Value::Bool(true))
+    );
+    let file_systems = known(&region["efs"]["file_systems"], "EFS file systems").as_array().unwrap();
+    assert!(file_systems.iter().any(|f| f["id"] == seeded["efs"] && f["encrypted"] == true), "{file_systems:?}");
+
     // Monitoring: metric filters, alarms, topics with subscriptions, Config, Security Hub.
     let filters = known(&region["logs"]["metric_filters"], "metric filters").as_array().unwrap();
     let unauthorized = filters.iter().find(|f| f["name"] == "unauthorized-api-calls").unwrap();
@@ -263,6 +273,10 @@ fn collects_the_seeded_estate_and_scans_it() {
         ("cloudwatch_metric_filter_vpc_changes", account, "FAIL"),
         ("securityhub_enabled", account, "PASS"),
         ("config_recorder_all_regions", account, "PASS"),
+        ("rds_instance_storage_encrypted", "db:acme-orders", "FAIL"),
+        ("rds_instance_not_publicly_accessible", "db:acme-orders", "FAIL"),
+        ("rds_instance_auto_minor_version_upgrade", "db:acme-orders", "PASS"),
+        ("efs_file_system_encrypted", seeded["efs"].as_str().unwrap(), "PASS"),
     ];
     let mut wrong = Vec::new();
     for (check, arn, want) in expect {

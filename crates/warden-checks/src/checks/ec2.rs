@@ -1,8 +1,8 @@
-use super::{ec2_arn, regions, resource, tagged};
+use super::{each_in_region, ec2_arn, region_resource, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
 use warden_model::inventory::{Account, Direction, Region, SecurityGroup, SgRule};
-use warden_model::{Observed, Resource, Status};
+use warden_model::{Resource, Status};
 use warden_net::{Family, Protocol};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
@@ -24,26 +24,6 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
 const ADMIN_PORTS: [i32; 2] = [22, 3389];
 const IPV4_WORLD: &str = "0.0.0.0/0";
 const IPV6_WORLD: &str = "::/0";
-
-fn region_resource(a: &Account, r: &Region) -> Resource {
-    resource(a, &r.name, "AwsEc2Region", format!("arn:{}:ec2:{}:{}:region", a.partition, r.name, a.id))
-}
-
-/// Runs `f` on each item of a regional list, with ERROR findings where a list is unknown.
-fn each_in_region<T>(
-    ctx: &Ctx,
-    out: &mut Out,
-    what: &str,
-    list: fn(&Region) -> &Observed<Vec<T>>,
-    mut f: impl FnMut(&mut Out, &Account, &Region, &T),
-) {
-    for (a, r) in regions(ctx.accounts()) {
-        let Some(items) = out.need(list(r), || region_resource(a, r), what) else { continue };
-        for item in items {
-            f(out, a, r, item);
-        }
-    }
-}
 
 fn sg_resource(a: &Account, r: &Region, sg: &SecurityGroup) -> Resource {
     tagged(resource(a, &r.name, "AwsEc2SecurityGroup", ec2_arn(a, &r.name, "security-group", &sg.id)), &sg.tags)

@@ -13,10 +13,11 @@ mod net;
 mod org;
 mod policy;
 mod s3;
+mod storage;
 
-use crate::engine::CheckFn;
-use warden_model::Resource;
+use crate::engine::{CheckFn, Ctx, Out};
 use warden_model::inventory::{Account, Region, Tags};
+use warden_model::{Observed, Resource};
 
 /// Every built-in check, service by service.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
@@ -30,6 +31,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
         kms::CHECKS,
         cloudtrail::CHECKS,
         monitoring::CHECKS,
+        storage::CHECKS,
         exposure::CHECKS,
         attack::CHECKS,
     ]
@@ -67,4 +69,25 @@ pub(crate) fn ec2_arn(a: &Account, region: &str, kind: &str, id: &str) -> String
 /// Every (account, region) pair.
 pub(crate) fn regions(accounts: &[Account]) -> impl Iterator<Item = (&Account, &Region)> {
     accounts.iter().flat_map(|a| a.regions.iter().map(move |r| (a, r)))
+}
+
+/// The region itself (ERROR findings about a regional list that could not be read).
+pub(crate) fn region_resource(a: &Account, r: &Region) -> Resource {
+    resource(a, &r.name, "AwsEc2Region", format!("arn:{}:ec2:{}:{}:region", a.partition, r.name, a.id))
+}
+
+/// Runs `f` on each item of a regional list, with ERROR findings where a list is unknown.
+pub(crate) fn each_in_region<T>(
+    ctx: &Ctx,
+    out: &mut Out,
+    what: &str,
+    list: fn(&Region) -> &Observed<Vec<T>>,
+    mut f: impl FnMut(&mut Out, &Account, &Region, &T),
+) {
+    for (a, r) in regions(ctx.accounts()) {
+        let Some(items) = out.need(list(r), || region_resource(a, r), what) else { continue };
+        for item in items {
+            f(out, a, r, item);
+        }
+    }
 }

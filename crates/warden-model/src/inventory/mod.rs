@@ -11,6 +11,7 @@ mod kms;
 mod monitoring;
 mod organization;
 mod s3;
+mod storage;
 
 pub use account::*;
 pub use cloudtrail::*;
@@ -20,6 +21,7 @@ pub use kms::*;
 pub use monitoring::*;
 pub use organization::*;
 pub use s3::*;
+pub use storage::*;
 
 use crate::Observed;
 use schemars::JsonSchema;
@@ -65,6 +67,10 @@ pub struct Region {
     pub securityhub: SecurityHub,
     #[serde(default)]
     pub access_analyzer: AccessAnalyzer,
+    #[serde(default)]
+    pub rds: Rds,
+    #[serde(default)]
+    pub efs: Efs,
 }
 
 impl Inventory {
@@ -95,6 +101,8 @@ impl Inventory {
                             + n(&e.snapshots)
                             + n(&r.kms.keys)
                             + n(&r.cloudtrail.trails)
+                            + n(&r.rds.instances)
+                            + n(&r.efs.file_systems)
                     })
                     .sum();
                 iam + s3 + regional
