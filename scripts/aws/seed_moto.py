@@ -276,6 +276,13 @@ rds.create_db_instance(
 efs = client("efs")
 out["efs"] = efs.create_file_system(CreationToken="acme-shared", Encrypted=True)["FileSystemId"]
 
+# --- A Classic load balancer without access logs, and Macie enabled.
+client("elb").create_load_balancer(
+    LoadBalancerName="acme-legacy", AvailabilityZones=["us-east-1a"],
+    Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
+)
+client("macie2").enable_macie()
+
 # --- CloudTrail: a multi-region trail without log file validation, logging, to CloudWatch Logs.
 ct = client("cloudtrail")
 trail = ct.create_trail(

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{CollectError, FailureGroup, Ledger};
 use crate::record::{CallRecorder, RecordedCall};
-use crate::{ec2, iam, kms, monitoring, org, s3, storage, trail};
+use crate::{ec2, frontends, iam, kms, monitoring, org, s3, storage, trail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -274,8 +274,8 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
         a
     };
     let buckets = async {
-        let s = s3::collect(ctx).await;
-        done(&format!("{id} s3"));
+        let s = tokio::join!(s3::collect(ctx), frontends::cloudfront(ctx));
+        done(&format!("{id} s3, cloudfront"));
         s
     };
     let regional = join_all(regions.iter().map(|r| async move {
@@ -300,11 +300,16 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             x
         };
         let data = async {
-            let x = tokio::join!(storage::rds(ctx, r), storage::efs(ctx, r));
-            done(&format!("{id} {r} rds+efs"));
+            let x = tokio::join!(
+                storage::rds(ctx, r),
+                storage::efs(ctx, r),
+                frontends::elb(ctx, r),
+                frontends::macie(ctx, r)
+            );
+            done(&format!("{id} {r} rds, efs, elb, macie"));
             x
         };
-        let (ec2, kms, cloudtrail, m, (rds, efs)) = tokio::join!(ec2, kms, trails, watch, data);
+        let (ec2, kms, cloudtrail, m, (rds, efs, elb, macie)) = tokio::join!(ec2, kms, trails, watch, data);
         warden_model::inventory::Region {
             name: r.clone(),
             ec2,
@@ -318,13 +323,16 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             access_analyzer: m.access_analyzer,
             rds,
             efs,
+            elb,
+            macie,
         }
     }));
-    let (mut account, s3, regions_out) = tokio::join!(global, buckets, regional);
+    let (mut account, (s3, cloudfront), regions_out) = tokio::join!(global, buckets, regional);
     account.id = ctx.account_id.clone();
     account.partition = ctx.partition.clone();
     account.regions_in_use = regions.to_vec();
     account.s3 = s3;
+    account.cloudfront = cloudfront;
     account.regions = regions_out;
     account
 }
@@ -348,5 +356,6 @@ fn unreachable_account(m: &org::Member, partition: &str, u: Unknown) -> Account 
     a.iam.virtual_mfa_devices = Observed::Unknown(u.clone());
     a.s3.buckets = Observed::Unknown(u.clone());
     a.s3.account_public_access_block = Observed::Unknown(u.clone());
+    a.cloudfront.distributions = Observed::Unknown(u.clone());
     a
 }

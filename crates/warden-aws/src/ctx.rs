@@ -32,6 +32,9 @@ pub const SERVICES: &[&str] = &[
     "access-analyzer",
     "rds",
     "elasticfilesystem",
+    "elasticloadbalancing",
+    "cloudfront",
+    "macie2",
 ];
 
 /// One client constructor per regional service: the account's SDK configuration in
@@ -189,6 +192,18 @@ impl Ctx {
         access_analyzer => aws_sdk_accessanalyzer,
         rds => aws_sdk_rds,
         efs => aws_sdk_efs,
+        elbv2 => aws_sdk_elasticloadbalancingv2,
+        elb => aws_sdk_elasticloadbalancing,
+        macie => aws_sdk_macie2,
+    }
+
+    /// CloudFront is global; its API lives in us-east-1.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        let c = aws_sdk_cloudfront::config::Builder::from(&self.sdk)
+            .region(self.region_of(Some("us-east-1")))
+            .interceptor(self.recorder.clone())
+            .build();
+        aws_sdk_cloudfront::Client::from_conf(c)
     }
 }
 

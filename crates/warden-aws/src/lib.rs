@@ -20,6 +20,7 @@ mod creds_report;
 mod ctx;
 mod ec2;
 mod error;
+mod frontends;
 mod iam;
 mod kms;
 mod monitoring;

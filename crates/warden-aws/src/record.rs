@@ -72,6 +72,7 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         "Config Service" => return format!("config:{operation}"),
         "AccessAnalyzer" => return format!("access-analyzer:{operation}"),
         "EFS" => return format!("elasticfilesystem:{operation}"),
+        "Elastic Load Balancing" | "Elastic Load Balancing v2" => return format!("elasticloadbalancing:{operation}"),
         other => return format!("{}:{operation}", other.to_ascii_lowercase().replace(' ', "")),
     };
     let action = match (service, operation) {

@@ -1,6 +1,6 @@
 //! One account: contacts, password policy, IAM, S3 and every region in use.
 
-use crate::{Ctx, Kind, Spec, ec2, iam, kms, monitoring, s3, storage, trail};
+use crate::{Ctx, Kind, Spec, ec2, frontends, iam, kms, monitoring, s3, storage, trail};
 use warden_model::Observed;
 use warden_model::inventory::{Account, Contact, Contacts, PasswordPolicy, Region};
 
@@ -93,6 +93,8 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
                 access_analyzer: m.access_analyzer,
                 rds,
                 efs,
+                elb: frontends::elb(spec, r),
+                macie: frontends::macie(spec),
             }
         })
         .collect();
@@ -108,6 +110,7 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
         summary: Observed::Known(iam.summary),
         iam: iam.iam,
         s3: s3::build(ctx, spec),
+        cloudfront: frontends::cloudfront(spec),
         regions,
     }
 }

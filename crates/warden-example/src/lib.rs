@@ -14,6 +14,7 @@
 
 mod account;
 mod ec2;
+mod frontends;
 mod iam;
 mod kms;
 mod managed;

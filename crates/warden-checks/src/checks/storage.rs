@@ -1,10 +1,11 @@
-//! RDS DB instances (CIS 3.2.x) and EFS file systems (CIS 3.3.1).
+//! RDS DB instances (CIS 3.2.x), EFS file systems (CIS 3.3.1), Macie (CIS 3.1.3), and the
+//! access logs of load balancers and CloudFront distributions (CIS 4.10).
 
-use super::{each_in_region, resource, tagged};
+use super::{account_resource, each_in_region, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
-use warden_model::Resource;
-use warden_model::inventory::{Account, DbInstance, Region};
+use warden_model::inventory::{Account, DbInstance, LoadBalancer, Region};
+use warden_model::{Observed, Resource};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("rds_instance_storage_encrypted", rds_encrypted),
@@ -12,6 +13,9 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("rds_instance_not_publicly_accessible", rds_not_public),
     ("rds_instance_multi_az", rds_multi_az),
     ("efs_file_system_encrypted", efs_encrypted),
+    ("elb_access_logging_enabled", elb_access_logs),
+    ("cloudfront_access_logging_enabled", cloudfront_access_logs),
+    ("macie_enabled", macie_enabled),
 ];
 
 fn db_resource(a: &Account, r: &Region, d: &DbInstance) -> Resource {
@@ -90,4 +94,65 @@ fn efs_encrypted(ctx: &Ctx, out: &mut Out) {
             out.verdict(f.encrypted, res, msg, json!({ "encrypted": f.encrypted, "kms_key_id": f.kms_key_id }));
         },
     );
+}
+
+fn lb_resource(a: &Account, r: &Region, lb: &LoadBalancer) -> Resource {
+    let kind = if lb.kind == "classic" { "AwsElbLoadBalancer" } else { "AwsElbv2LoadBalancer" };
+    resource(a, &r.name, kind, lb.arn.clone())
+}
+
+/// CIS 4.10 (load balancers): every load balancer delivers access logs to S3.
+fn elb_access_logs(ctx: &Ctx, out: &mut Out) {
+    for list in [(|r: &Region| &r.elb.v2) as fn(&Region) -> &Observed<Vec<LoadBalancer>>, |r| &r.elb.classic] {
+        each_in_region(ctx, out, "load balancers", list, |out, a, r, lb| {
+            let Some(&on) = out.need(&lb.access_logs, || lb_resource(a, r, lb), "load balancer attributes") else {
+                return;
+            };
+            let msg = if on {
+                format!("{} load balancer {} delivers access logs", lb.kind, lb.name)
+            } else {
+                format!("{} load balancer {} ({}) keeps no access logs", lb.kind, lb.name, lb.scheme)
+            };
+            out.verdict(on, lb_resource(a, r, lb), msg, json!({ "access_logs": on, "scheme": lb.scheme }));
+        });
+    }
+}
+
+/// CIS 4.10 (CloudFront): every distribution writes standard access logs.
+fn cloudfront_access_logs(ctx: &Ctx, out: &mut Out) {
+    for a in ctx.accounts() {
+        let Some(list) = out.need(&a.cloudfront.distributions, || account_resource(a), "CloudFront distributions")
+        else {
+            continue;
+        };
+        for d in list {
+            let res = resource(a, "global", "AwsCloudFrontDistribution", d.arn.clone());
+            let Some(&on) = out.need(&d.access_logs, || res.clone(), "the distribution's configuration") else {
+                continue;
+            };
+            let msg = if on {
+                format!("CloudFront distribution {} ({}) writes access logs", d.id, d.domain_name)
+            } else {
+                format!("CloudFront distribution {} ({}) writes no access logs", d.id, d.domain_name)
+            };
+            out.verdict(on, res, msg, json!({ "access_logs": on }));
+        }
+    }
+}
+
+/// CIS 3.1.3: Macie discovers and classifies S3 data in every region in use.
+fn macie_enabled(ctx: &Ctx, out: &mut Out) {
+    for (a, r) in regions(ctx.accounts()) {
+        let res = || {
+            resource(a, &r.name, "AwsMacieSession", format!("arn:{}:macie2:{}:{}:session", a.partition, r.name, a.id))
+        };
+        let Some(session) = out.need(&r.macie.session, res, "the Macie session") else { continue };
+        let on = session.as_ref().is_some_and(|s| s.status == "ENABLED");
+        let msg = match session {
+            Some(s) if on => format!("Macie is enabled in {} of account {}", r.name, a.id),
+            Some(s) => format!("Macie is {} in {} of account {}", s.status.to_lowercase(), r.name, a.id),
+            None => format!("Macie is not enabled in {} of account {}", r.name, a.id),
+        };
+        out.verdict(on, res(), msg, json!({ "session": session }));
+    }
 }

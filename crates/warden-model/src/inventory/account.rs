@@ -1,4 +1,4 @@
-use super::{Iam, Region, S3};
+use super::{CloudFront, Iam, Region, S3};
 use crate::Observed;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -33,6 +33,9 @@ pub struct Account {
     pub iam: Iam,
     #[serde(default)]
     pub s3: S3,
+    /// CloudFront is global: read once per account.
+    #[serde(default)]
+    pub cloudfront: CloudFront,
     #[serde(default)]
     pub regions: Vec<Region>,
 }

@@ -71,6 +71,10 @@ pub struct Region {
     pub rds: Rds,
     #[serde(default)]
     pub efs: Efs,
+    #[serde(default)]
+    pub elb: Elb,
+    #[serde(default)]
+    pub macie: Macie,
 }
 
 impl Inventory {
@@ -103,6 +107,8 @@ impl Inventory {
                             + n(&r.cloudtrail.trails)
                             + n(&r.rds.instances)
                             + n(&r.efs.file_systems)
+                            + n(&r.elb.v2)
+                            + n(&r.elb.classic)
                     })
                     .sum();
                 iam + s3 + regional

@@ -56,3 +56,61 @@ pub struct FileSystem {
     #[serde(default)]
     pub tags: Tags,
 }
+
+/// Elastic Load Balancing: Application, Network and Gateway load balancers (ELBv2) and
+/// Classic load balancers, read by separate APIs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Elb {
+    #[serde(default)]
+    pub v2: Observed<Vec<LoadBalancer>>,
+    #[serde(default)]
+    pub classic: Observed<Vec<LoadBalancer>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LoadBalancer {
+    pub name: String,
+    /// The ARN for ELBv2; Warden's `arn:…:elasticloadbalancing:…:loadbalancer/NAME` for
+    /// Classic load balancers, which have none.
+    pub arn: String,
+    /// `application`, `network`, `gateway` or `classic`.
+    pub kind: String,
+    /// `internet-facing` or `internal`.
+    #[serde(default)]
+    pub scheme: String,
+    /// Whether access logs are delivered to S3.
+    #[serde(default)]
+    pub access_logs: Observed<bool>,
+}
+
+/// CloudFront (global; collected with the account's home region).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CloudFront {
+    #[serde(default)]
+    pub distributions: Observed<Vec<Distribution>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Distribution {
+    pub id: String,
+    pub arn: String,
+    #[serde(default)]
+    pub domain_name: String,
+    /// Standard (legacy S3) access logging.
+    #[serde(default)]
+    pub access_logs: Observed<bool>,
+}
+
+/// Amazon Macie.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Macie {
+    /// `None` when Macie is not enabled in the region.
+    #[serde(default)]
+    pub session: Observed<Option<MacieSession>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MacieSession {
+    /// `ENABLED` or `PAUSED`.
+    pub status: String,
+}
