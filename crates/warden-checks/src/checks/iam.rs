@@ -1,5 +1,5 @@
 use super::policy::full_admin;
-use super::{account_resource, resource, tagged};
+use super::{account_resource, preview, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -577,7 +577,7 @@ fn cloudshell_full_access(ctx: &Ctx, out: &mut Out) {
         let msg = if holders.is_empty() {
             format!("AWSCloudShellFullAccess is attached to no principal in account {}", a.id)
         } else {
-            format!("AWSCloudShellFullAccess is attached to {} in account {}", holders.join(", "), a.id)
+            format!("AWSCloudShellFullAccess is attached to {} in account {}", preview(&holders), a.id)
         };
         out.verdict(holders.is_empty(), account_resource(a), msg, json!({ "attached_to": holders }));
     }
@@ -619,7 +619,7 @@ fn users_managed_centrally(ctx: &Ctx, out: &mut Out) {
                 format!(
                     "account {} is federated, yet IAM users still have console passwords: {}",
                     a.id,
-                    console.join(", ")
+                    preview(&console)
                 )
             }
             (false, _) => format!("account {} has no identity provider (IAM Identity Center or SAML)", a.id),

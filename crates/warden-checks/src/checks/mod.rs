@@ -91,3 +91,13 @@ pub(crate) fn each_in_region<T>(
         }
     }
 }
+
+/// A list for a message: the first few names, then how many more (the evidence keeps
+/// them all).
+pub(crate) fn preview(names: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    match names.len() {
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{} and {} more", names[..SHOWN].join(", "), n - SHOWN),
+    }
+}
