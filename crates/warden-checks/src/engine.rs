@@ -146,6 +146,9 @@ impl Registry {
         }
         list.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         let frameworks = framework::load_all()?;
+        for fw in &frameworks {
+            framework::unique_ids(fw)?;
+        }
         let mut compliance: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
         for fw in &frameworks {
             for req in &fw.requirements {

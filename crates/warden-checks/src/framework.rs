@@ -33,6 +33,18 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("frameworks/aws-fsbp.yaml", include_str!("../frameworks/aws-fsbp.yaml")),
 ];
 
+/// A framework file must not list a requirement id twice.
+pub(crate) fn unique_ids(fw: &Framework) -> Result<(), Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    match fw.requirements.iter().find(|r| !seen.insert(r.id.as_str())) {
+        Some(r) => Err(Error::BuiltinData {
+            file: format!("frameworks/{}.yaml", fw.id),
+            detail: format!("requirement {} is listed twice", r.id),
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn load_all() -> Result<Vec<Framework>, Error> {
     FILES
         .iter()
@@ -41,4 +53,21 @@ pub(crate) fn load_all() -> Result<Vec<Framework>, Error> {
                 .map_err(|e| Error::BuiltinData { file: (*file).to_owned(), detail: e.to_string() })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn builtin_frameworks_have_unique_ids_and_a_duplicate_is_refused() {
+        let all = load_all().unwrap();
+        assert!(all.iter().all(|fw| unique_ids(fw).is_ok()));
+        let mut fw = all.into_iter().next().unwrap();
+        let first = fw.requirements[0].clone();
+        fw.requirements.push(first);
+        let e = unique_ids(&fw).unwrap_err().to_string();
+        assert!(e.contains("listed twice"), "{e}");
+    }
 }
