@@ -282,6 +282,8 @@ client("elb").create_load_balancer(
     Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
 )
 client("macie2").enable_macie()
+client("guardduty").create_detector(Enable=True)
+client("secretsmanager").create_secret(Name="acme-api-key", SecretString="not-a-real-secret")
 
 # --- CloudTrail: a multi-region trail without log file validation, logging, to CloudWatch Logs.
 ct = client("cloudtrail")

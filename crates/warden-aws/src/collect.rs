@@ -304,12 +304,16 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
                 storage::rds(ctx, r),
                 storage::efs(ctx, r),
                 frontends::elb(ctx, r),
-                frontends::macie(ctx, r)
+                frontends::macie(ctx, r),
+                monitoring::guardduty(ctx, r),
+                storage::secrets(ctx, r),
+                storage::certificates(ctx, r),
             );
-            done(&format!("{id} {r} rds, efs, elb, macie"));
+            done(&format!("{id} {r} data stores, front ends, detection"));
             x
         };
-        let (ec2, kms, cloudtrail, m, (rds, efs, elb, macie)) = tokio::join!(ec2, kms, trails, watch, data);
+        let (ec2, kms, cloudtrail, m, (rds, efs, elb, macie, guardduty, secretsmanager, acm)) =
+            tokio::join!(ec2, kms, trails, watch, data);
         warden_model::inventory::Region {
             name: r.clone(),
             ec2,
@@ -325,6 +329,9 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             efs,
             elb,
             macie,
+            guardduty,
+            secretsmanager,
+            acm,
         }
     }));
     let (mut account, (s3, cloudfront), regions_out) = tokio::join!(global, buckets, regional);

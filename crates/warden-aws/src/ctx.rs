@@ -35,6 +35,9 @@ pub const SERVICES: &[&str] = &[
     "elasticloadbalancing",
     "cloudfront",
     "macie2",
+    "guardduty",
+    "secretsmanager",
+    "acm",
 ];
 
 /// One client constructor per regional service: the account's SDK configuration in
@@ -195,6 +198,9 @@ impl Ctx {
         elbv2 => aws_sdk_elasticloadbalancingv2,
         elb => aws_sdk_elasticloadbalancing,
         macie => aws_sdk_macie2,
+        guardduty => aws_sdk_guardduty,
+        secretsmanager => aws_sdk_secretsmanager,
+        acm => aws_sdk_acm,
     }
 
     /// CloudFront is global; its API lives in us-east-1.

@@ -5,8 +5,8 @@ use crate::ctx::Ctx;
 use futures::future::join_all;
 use warden_model::Observed;
 use warden_model::inventory::{
-    AccessAnalyzer, Analyzer, CloudWatch, Config, ConfigRecorder, DeliveryChannel, Hub, Logs, MetricAlarm,
-    MetricFilter, MetricName, SecurityHub, Sns, Subscription, Topic,
+    AccessAnalyzer, Analyzer, CloudWatch, Config, ConfigRecorder, DeliveryChannel, Detector, GuardDuty, Hub, Logs,
+    MetricAlarm, MetricFilter, MetricName, SecurityHub, Sns, Subscription, Topic,
 };
 
 /// Everything this module collects for a region.
@@ -194,4 +194,25 @@ async fn analyzers(ctx: &Ctx, region: &str) -> AccessAnalyzer {
                 .collect::<Vec<_>>()
         }),
     }
+}
+
+pub async fn guardduty(ctx: &Ctx, region: &str) -> GuardDuty {
+    let c = ctx.guardduty(region);
+    let listed = ctx.obs("guardduty:ListDetectors", c.list_detectors().into_paginator().send().try_collect()).await;
+    let ids = match listed {
+        Observed::Known(pages) => pages.into_iter().flat_map(|p| p.detector_ids.unwrap_or_default()),
+        Observed::Unknown(u) => return GuardDuty { detectors: Observed::Unknown(u) },
+    };
+    let detectors = join_all(ids.map(|id| {
+        let c = c.clone();
+        async move {
+            let status = ctx
+                .obs("guardduty:GetDetector", c.get_detector().detector_id(&id).send())
+                .await
+                .map(|o| o.status.map(|s| s.as_str().to_owned()).unwrap_or_default());
+            Detector { id, status }
+        }
+    }))
+    .await;
+    GuardDuty { detectors: Observed::Known(detectors) }
 }

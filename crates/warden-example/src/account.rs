@@ -80,6 +80,7 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
         .map(|r| {
             let m = monitoring::build(spec, r);
             let (rds, efs) = storage::build(spec, r);
+            let (secretsmanager, acm) = storage::credentials(spec, r);
             Region {
                 name: (*r).to_owned(),
                 ec2: ec2::build(ctx, spec, r, &profiles, index),
@@ -95,6 +96,9 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
                 efs,
                 elb: frontends::elb(spec, r),
                 macie: frontends::macie(spec),
+                guardduty: frontends::guardduty(spec, r),
+                secretsmanager,
+                acm,
             }
         })
         .collect();

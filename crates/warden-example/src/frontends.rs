@@ -4,7 +4,7 @@
 
 use crate::{Kind, Spec};
 use warden_model::Observed;
-use warden_model::inventory::{CloudFront, Distribution, Elb, LoadBalancer, Macie, MacieSession};
+use warden_model::inventory::{CloudFront, Detector, Distribution, Elb, GuardDuty, LoadBalancer, Macie, MacieSession};
 
 pub(crate) fn elb(spec: &Spec, region: &str) -> Elb {
     let acct = &spec.id;
@@ -49,4 +49,25 @@ pub(crate) fn cloudfront(spec: &Spec) -> CloudFront {
 pub(crate) fn macie(spec: &Spec) -> Macie {
     let on = matches!(spec.kind, Kind::Prod | Kind::Security);
     Macie { session: Observed::Known(on.then(|| MacieSession { status: "ENABLED".into() })) }
+}
+
+/// GuardDuty runs in every region of the organization's accounts. Planted: staging,
+/// outside the organization, has no detector anywhere.
+pub(crate) fn guardduty(spec: &Spec, region: &str) -> GuardDuty {
+    let detectors = if spec.in_org() {
+        vec![Detector {
+            id: format!("{:x}", stable_hash(&format!("{}{region}", spec.id))),
+            status: Observed::Known("ENABLED".into()),
+        }]
+    } else {
+        Vec::new()
+    };
+    GuardDuty { detectors: Observed::Known(detectors) }
+}
+
+/// A stable detector id from a seed string (FNV-1a, 128 bits).
+fn stable_hash(seed: &str) -> u128 {
+    seed.bytes().fold(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d_u128, |h, b| {
+        (h ^ u128::from(b)).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b)
+    })
 }

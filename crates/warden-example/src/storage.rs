@@ -3,7 +3,7 @@
 
 use crate::{Kind, Spec};
 use warden_model::Observed;
-use warden_model::inventory::{DbInstance, Efs, FileSystem, Rds, Tags};
+use warden_model::inventory::{Acm, Certificate, DbInstance, Efs, FileSystem, Rds, Secret, SecretsManager, Tags};
 
 fn db(spec: &Spec, region: &str, id: &str, engine: &str, flags: [bool; 4], team: &str) -> DbInstance {
     let [encrypted, public, minor_upgrades, multi_az] = flags;
@@ -52,4 +52,35 @@ pub(crate) fn build(spec: &Spec, region: &str) -> (Rds, Efs) {
         _ => (Vec::new(), Vec::new()),
     };
     (Rds { instances: Observed::Known(instances) }, Efs { file_systems: Observed::Known(file_systems) })
+}
+
+/// Secrets and certificates. Planted: a partner key in prod is never rotated (secret
+/// rotation), and staging's preview certificate expires 19 days after the collection.
+pub(crate) fn credentials(spec: &Spec, region: &str) -> (SecretsManager, Acm) {
+    let acct = &spec.id;
+    let secret = |name: &str, days: Option<i64>| Secret {
+        name: name.into(),
+        arn: format!("arn:aws:secretsmanager:{region}:{acct}:secret:{name}-Ab12Cd"),
+        rotation_enabled: days.is_some(),
+        rotation_days: days,
+        last_rotated: days.map(|d| crate::collected_at() - chrono::TimeDelta::days(d / 2)),
+    };
+    let cert = |domain: &str, id: &str, days_left: i64| Certificate {
+        arn: format!("arn:aws:acm:{region}:{acct}:certificate/{id}"),
+        domain_name: domain.into(),
+        status: "ISSUED".into(),
+        not_after: Some(crate::collected_at() + chrono::TimeDelta::days(days_left)),
+        in_use: true,
+    };
+    let (secrets, certificates) = match (spec.kind, region) {
+        (Kind::Prod, "us-east-1") => (
+            vec![secret("prod/orders-db", Some(30)), secret("prod/partner-sftp-key", None)],
+            vec![cert("api.northwind.example", "7c2f0a55-1b3d-4e6f-8a9b-0c1d2e3f4a5b", 140)],
+        ),
+        (Kind::Staging, "us-east-1") => {
+            (Vec::new(), vec![cert("preview.northwind.example", "2b8e4d61-9f0a-4c3b-8d7e-6a5f4e3d2c1b", 19)])
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    (SecretsManager { secrets: Observed::Known(secrets) }, Acm { certificates: Observed::Known(certificates) })
 }

@@ -288,6 +288,8 @@ fn collects_the_seeded_estate_and_scans_it() {
         ("efs_file_system_encrypted", seeded["efs"].as_str().unwrap(), "PASS"),
         ("elb_access_logging_enabled", "loadbalancer/acme-legacy", "FAIL"),
         ("macie_enabled", account, "ERROR"),
+        ("guardduty_enabled", account, "PASS"),
+        ("secretsmanager_rotation_enabled", "secret:acme-api-key", "FAIL"),
     ];
     let mut wrong = Vec::new();
     for (check, arn, want) in expect {

@@ -16,6 +16,9 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("elb_access_logging_enabled", elb_access_logs),
     ("cloudfront_access_logging_enabled", cloudfront_access_logs),
     ("macie_enabled", macie_enabled),
+    ("guardduty_enabled", guardduty_enabled),
+    ("secretsmanager_rotation_enabled", secret_rotation),
+    ("acm_certificate_not_expiring", certificate_expiry),
 ];
 
 fn db_resource(a: &Account, r: &Region, d: &DbInstance) -> Resource {
@@ -155,4 +158,97 @@ fn macie_enabled(ctx: &Ctx, out: &mut Out) {
         };
         out.verdict(on, res(), msg, json!({ "session": session }));
     }
+}
+
+/// GuardDuty watches every region in use: a detector with status ENABLED.
+fn guardduty_enabled(ctx: &Ctx, out: &mut Out) {
+    for (a, r) in regions(ctx.accounts()) {
+        let res = || {
+            resource(
+                a,
+                &r.name,
+                "AwsGuardDutyDetector",
+                format!("arn:{}:guardduty:{}:{}:detector", a.partition, r.name, a.id),
+            )
+        };
+        let Some(detectors) = out.need(&r.guardduty.detectors, res, "GuardDuty detectors") else { continue };
+        let mut enabled = Vec::new();
+        let mut unreadable = None;
+        for d in detectors {
+            match d.status.get() {
+                Ok(s) if s == "ENABLED" => enabled.push(d.id.as_str()),
+                Ok(_) => {}
+                Err(why) => unreadable = unreadable.or(Some(why)),
+            }
+        }
+        if enabled.is_empty()
+            && let Some(why) = unreadable
+        {
+            out.unknown(res(), "a GuardDuty detector's status", why);
+            continue;
+        }
+        let msg = if enabled.is_empty() {
+            format!("GuardDuty has no enabled detector in {} of account {}", r.name, a.id)
+        } else {
+            format!("GuardDuty is enabled in {} of account {}", r.name, a.id)
+        };
+        out.verdict(!enabled.is_empty(), res(), msg, json!({ "enabled_detectors": enabled }));
+    }
+}
+
+/// Secrets Manager secrets rotate automatically.
+fn secret_rotation(ctx: &Ctx, out: &mut Out) {
+    each_in_region(
+        ctx,
+        out,
+        "Secrets Manager secrets",
+        |r| &r.secretsmanager.secrets,
+        |out, a, r, s| {
+            let res = resource(a, &r.name, "AwsSecretsManagerSecret", s.arn.clone());
+            let msg = if s.rotation_enabled {
+                format!(
+                    "secret {} rotates every {} days",
+                    s.name,
+                    s.rotation_days.map_or("?".into(), |d| d.to_string())
+                )
+            } else {
+                format!("secret {} is never rotated automatically", s.name)
+            };
+            let evidence = json!({ "rotation_enabled": s.rotation_enabled, "rotation_days": s.rotation_days, "last_rotated": s.last_rotated });
+            out.verdict(s.rotation_enabled, res, msg, evidence);
+        },
+    );
+}
+
+/// Issued ACM certificates do not expire within 30 days (renewal has failed or is manual).
+const CERT_WARNING_DAYS: i64 = 30;
+
+fn certificate_expiry(ctx: &Ctx, out: &mut Out) {
+    each_in_region(
+        ctx,
+        out,
+        "ACM certificates",
+        |r| &r.acm.certificates,
+        |out, a, r, c| {
+            if c.status != "ISSUED" && c.status != "EXPIRED" {
+                return;
+            }
+            let res = resource(a, &r.name, "AwsCertificateManagerCertificate", c.arn.clone());
+            let days_left = c.not_after.map(|t| (t - ctx.now).num_days());
+            let ok = c.status == "ISSUED" && days_left.is_some_and(|d| d >= CERT_WARNING_DAYS);
+            let expired = c.status == "EXPIRED" || days_left.is_some_and(|d| d < 0);
+            let msg = match days_left {
+                _ if expired => format!("certificate for {} has expired", c.domain_name),
+                Some(d) if !ok => format!("certificate for {} expires in {d} days", c.domain_name),
+                Some(d) => format!("certificate for {} is valid for {d} more days", c.domain_name),
+                None => format!("certificate for {} has no expiry date", c.domain_name),
+            };
+            out.verdict(
+                ok,
+                res,
+                msg,
+                json!({ "not_after": c.not_after, "days_left": days_left, "in_use": c.in_use, "status": c.status }),
+            );
+        },
+    );
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod cloudtrail;
+mod credentials;
 mod ec2;
 mod iam;
 mod kms;
@@ -15,6 +16,7 @@ mod storage;
 
 pub use account::*;
 pub use cloudtrail::*;
+pub use credentials::*;
 pub use ec2::*;
 pub use iam::*;
 pub use kms::*;
@@ -75,6 +77,12 @@ pub struct Region {
     pub elb: Elb,
     #[serde(default)]
     pub macie: Macie,
+    #[serde(default)]
+    pub guardduty: GuardDuty,
+    #[serde(default)]
+    pub secretsmanager: SecretsManager,
+    #[serde(default)]
+    pub acm: Acm,
 }
 
 impl Inventory {

@@ -159,3 +159,17 @@ impl Analyzer {
         self.status == "ACTIVE" && matches!(self.kind.as_str(), "ACCOUNT" | "ORGANIZATION")
     }
 }
+
+/// Amazon GuardDuty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GuardDuty {
+    #[serde(default)]
+    pub detectors: Observed<Vec<Detector>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Detector {
+    pub id: String,
+    /// `ENABLED` or `DISABLED`; unknown when `GetDetector` failed.
+    pub status: Observed<String>,
+}
