@@ -2,7 +2,10 @@
 
 use crate::{CheckMeta, Error, Framework, checks, framework, meta};
 use chrono::{DateTime, Utc};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use warden_iam::privesc;
 use warden_model::inventory::Account;
 use warden_model::{Finding, Observed, Resource, Severity, Snapshot, Status, Unknown, glob};
 
@@ -36,9 +39,28 @@ pub struct Registry {
 pub struct Ctx<'a> {
     pub snapshot: &'a Snapshot,
     pub now: DateTime<Utc>,
+    /// Escalation graphs by account id, built once per run for the checks that need them.
+    escalations: RefCell<HashMap<String, Rc<privesc::Analysis>>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(snapshot: &'a Snapshot, now: DateTime<Utc>) -> Self {
+        Ctx { snapshot, now, escalations: RefCell::default() }
+    }
+
+    /// The privilege-escalation graph of `a` (its SCPs honoured, requests at `now`),
+    /// computed on first use and shared by every check of the run.
+    pub fn escalation(&self, a: &Account) -> Rc<privesc::Analysis> {
+        if let Some(done) = self.escalations.borrow().get(&a.id) {
+            return done.clone();
+        }
+        let mut opts = privesc::Options::new(self.now);
+        opts.scps = privesc::scps_for(&self.snapshot.inventory, &a.id);
+        let analysis = Rc::new(privesc::analyze(a, &opts));
+        self.escalations.borrow_mut().insert(a.id.clone(), analysis.clone());
+        analysis
+    }
+
     pub fn accounts(&self) -> &[Account] {
         &self.snapshot.inventory.accounts
     }
@@ -220,7 +242,7 @@ impl Registry {
         on_check: &mut dyn FnMut(&CheckMeta),
     ) -> Result<Vec<Finding>, Error> {
         let selected = self.select(sel)?;
-        let ctx = Ctx { snapshot, now };
+        let ctx = Ctx::new(snapshot, now);
         let mut findings = Vec::new();
         for check in self.checks.iter().filter(|c| selected.iter().any(|m| m.id == c.meta.id)) {
             let mut out =

@@ -51,7 +51,7 @@ fn internet_to_admin(ctx: &Ctx, out: &mut Out) {
     });
     for a in ctx.accounts() {
         // Built at most once per account, on the first reachable instance with a role.
-        let mut graph: Option<privesc::Analysis> = None;
+        let mut graph: Option<std::rc::Rc<privesc::Analysis>> = None;
         for r in &a.regions {
             let Some(by_instance) = reachable.get(&(a.id.clone(), r.name.clone())) else { continue };
             let region_res =
@@ -98,9 +98,7 @@ fn internet_to_admin(ctx: &Ctx, out: &mut Out) {
                 };
                 if graph.is_none() {
                     let Some(_) = out.need(&a.iam.users, || res.clone(), "IAM users") else { continue };
-                    let mut opts = privesc::Options::new(ctx.now);
-                    opts.scps = privesc::scps_for(&ctx.snapshot.inventory, &a.id);
-                    graph = Some(privesc::analyze(a, &opts));
+                    graph = Some(ctx.escalation(a));
                 }
                 let Some(g) = &graph else { continue };
                 judge(out, res, inst.id.as_str(), &ports, base, profile, role, g);

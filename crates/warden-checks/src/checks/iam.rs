@@ -521,9 +521,7 @@ fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
         ) else {
             continue;
         };
-        let mut opts = warden_iam::privesc::Options::new(ctx.now);
-        opts.scps = warden_iam::privesc::scps_for(&ctx.snapshot.inventory, &a.id);
-        let analysis = warden_iam::privesc::analyze(a, &opts);
+        let analysis = ctx.escalation(a);
         for p in analysis.principals.iter().filter(|p| !p.admin) {
             let (kind, noun) = match p.kind {
                 warden_iam::authorizer::PrincipalType::User => ("AwsIamUser", "user"),
