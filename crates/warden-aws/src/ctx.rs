@@ -227,6 +227,19 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     }
 }
 
+/// The second step of "list, then read each": runs `read` on every listed item
+/// concurrently (under the service bounds the reads take themselves). A list that could
+/// not be read stays unknown.
+pub async fn read_each<T, U, Fut>(listed: Observed<Vec<T>>, read: impl FnMut(T) -> Fut) -> Observed<Vec<U>>
+where
+    Fut: Future<Output = U>,
+{
+    match listed {
+        Observed::Known(items) => Observed::Known(futures::future::join_all(items.into_iter().map(read)).await),
+        Observed::Unknown(u) => Observed::Unknown(u),
+    }
+}
+
 /// SDK timestamps as chrono times.
 pub fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<chrono::DateTime<chrono::Utc>> {
     let t = t?;

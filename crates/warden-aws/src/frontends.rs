@@ -1,8 +1,8 @@
 //! Web front ends and data discovery: load balancers (ELBv2 and Classic) and CloudFront
 //! distributions with their access logging, and the Macie session of a region.
 
-use crate::ctx::Ctx;
-use futures::future::join_all;
+use crate::ctx::{Ctx, read_each};
+use aws_sdk_cloudfront::types::DistributionSummary;
 use warden_model::Observed;
 use warden_model::inventory::{CloudFront, Distribution, Elb, LoadBalancer, Macie, MacieSession};
 
@@ -19,37 +19,31 @@ async fn elb_v2(ctx: &Ctx, region: &str) -> Observed<Vec<LoadBalancer>> {
             c.describe_load_balancers().into_paginator().items().send().try_collect(),
         )
         .await;
-    let all = match listed {
-        Observed::Known(l) => l,
-        Observed::Unknown(u) => return Observed::Unknown(u),
-    };
-    Observed::Known(
-        join_all(all.into_iter().map(|lb| {
-            let c = c.clone();
-            async move {
-                let arn = lb.load_balancer_arn.unwrap_or_default();
-                let access_logs = ctx
-                    .obs(
-                        "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                        c.describe_load_balancer_attributes().load_balancer_arn(&arn).send(),
-                    )
-                    .await
-                    .map(|o| {
-                        o.attributes()
-                            .iter()
-                            .any(|a| a.key() == Some("access_logs.s3.enabled") && a.value() == Some("true"))
-                    });
-                LoadBalancer {
-                    name: lb.load_balancer_name.unwrap_or_default(),
-                    kind: lb.r#type.map(|t| t.as_str().to_owned()).unwrap_or_default(),
-                    scheme: lb.scheme.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                    access_logs,
-                    arn,
-                }
+    read_each(listed, |lb| {
+        let c = c.clone();
+        async move {
+            let arn = lb.load_balancer_arn.unwrap_or_default();
+            let access_logs = ctx
+                .obs(
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    c.describe_load_balancer_attributes().load_balancer_arn(&arn).send(),
+                )
+                .await
+                .map(|o| {
+                    o.attributes()
+                        .iter()
+                        .any(|a| a.key() == Some("access_logs.s3.enabled") && a.value() == Some("true"))
+                });
+            LoadBalancer {
+                name: lb.load_balancer_name.unwrap_or_default(),
+                kind: lb.r#type.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                scheme: lb.scheme.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                access_logs,
+                arn,
             }
-        }))
-        .await,
-    )
+        }
+    })
+    .await
 }
 
 async fn elb_classic(ctx: &Ctx, region: &str) -> Observed<Vec<LoadBalancer>> {
@@ -60,50 +54,41 @@ async fn elb_classic(ctx: &Ctx, region: &str) -> Observed<Vec<LoadBalancer>> {
             c.describe_load_balancers().into_paginator().items().send().try_collect(),
         )
         .await;
-    let all = match listed {
-        Observed::Known(l) => l,
-        Observed::Unknown(u) => return Observed::Unknown(u),
-    };
-    Observed::Known(
-        join_all(all.into_iter().map(|lb| {
-            let c = c.clone();
-            async move {
-                let name = lb.load_balancer_name.unwrap_or_default();
-                let access_logs = ctx
-                    .obs(
-                        "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                        c.describe_load_balancer_attributes().load_balancer_name(&name).send(),
-                    )
-                    .await
-                    .map(|o| o.load_balancer_attributes.and_then(|a| a.access_log).is_some_and(|l| l.enabled));
-                LoadBalancer {
-                    arn: format!(
-                        "arn:{}:elasticloadbalancing:{region}:{}:loadbalancer/{name}",
-                        ctx.partition, ctx.account_id
-                    ),
-                    kind: "classic".into(),
-                    scheme: lb.scheme.unwrap_or_default(),
-                    access_logs,
-                    name,
-                }
+    read_each(listed, |lb| {
+        let c = c.clone();
+        async move {
+            let name = lb.load_balancer_name.unwrap_or_default();
+            let access_logs = ctx
+                .obs(
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    c.describe_load_balancer_attributes().load_balancer_name(&name).send(),
+                )
+                .await
+                .map(|o| o.load_balancer_attributes.and_then(|a| a.access_log).is_some_and(|l| l.enabled));
+            LoadBalancer {
+                arn: format!(
+                    "arn:{}:elasticloadbalancing:{region}:{}:loadbalancer/{name}",
+                    ctx.partition, ctx.account_id
+                ),
+                kind: "classic".into(),
+                scheme: lb.scheme.unwrap_or_default(),
+                access_logs,
+                name,
             }
-        }))
-        .await,
-    )
+        }
+    })
+    .await
 }
 
 pub async fn cloudfront(ctx: &Ctx) -> CloudFront {
     let c = ctx.cloudfront();
-    let pages =
-        ctx.obs("cloudfront:ListDistributions", c.list_distributions().into_paginator().send().try_collect()).await;
-    let summaries = match pages {
-        Observed::Known(p) => p
-            .into_iter()
-            .flat_map(|o| o.distribution_list.and_then(|l| l.items).unwrap_or_default())
-            .collect::<Vec<_>>(),
-        Observed::Unknown(u) => return CloudFront { distributions: Observed::Unknown(u) },
-    };
-    let distributions = join_all(summaries.into_iter().map(|d| {
+    let listed = ctx
+        .obs("cloudfront:ListDistributions", c.list_distributions().into_paginator().send().try_collect())
+        .await
+        .map(|pages| {
+            pages.into_iter().flat_map(|o| o.distribution_list.and_then(|l| l.items).unwrap_or_default()).collect()
+        });
+    let distributions = read_each(listed, |d: DistributionSummary| {
         let c = c.clone();
         async move {
             let access_logs = ctx
@@ -112,9 +97,9 @@ pub async fn cloudfront(ctx: &Ctx) -> CloudFront {
                 .map(|o| o.distribution_config.and_then(|dc| dc.logging).is_some_and(|l| l.enabled));
             Distribution { id: d.id, arn: d.arn, domain_name: d.domain_name, access_logs }
         }
-    }))
+    })
     .await;
-    CloudFront { distributions: Observed::Known(distributions) }
+    CloudFront { distributions }
 }
 
 /// Error codes meaning "Macie is not enabled here" (AWS answers AccessDeniedException

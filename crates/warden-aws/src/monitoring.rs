@@ -1,8 +1,7 @@
 //! Monitoring services in one region: CloudWatch Logs metric filters, CloudWatch alarms,
 //! SNS topics and subscriptions, AWS Config, Security Hub and IAM Access Analyzer.
 
-use crate::ctx::Ctx;
-use futures::future::join_all;
+use crate::ctx::{Ctx, read_each};
 use warden_model::Observed;
 use warden_model::inventory::{
     AccessAnalyzer, Analyzer, CloudWatch, Config, ConfigRecorder, DeliveryChannel, Detector, GuardDuty, Hub, Logs,
@@ -80,11 +79,8 @@ async fn alarms(ctx: &Ctx, region: &str) -> CloudWatch {
 async fn sns(ctx: &Ctx, region: &str) -> Sns {
     let c = ctx.sns(region);
     let listed = ctx.obs("sns:ListTopics", c.list_topics().into_paginator().items().send().try_collect()).await;
-    let arns = match listed {
-        Observed::Known(t) => t.into_iter().filter_map(|t| t.topic_arn),
-        Observed::Unknown(u) => return Sns { topics: Observed::Unknown(u) },
-    };
-    let topics = join_all(arns.map(|arn| {
+    let arns = listed.map(|t| t.into_iter().filter_map(|t| t.topic_arn).collect());
+    let topics = read_each(arns, |arn: String| {
         let c = c.clone();
         async move {
             let subscriptions = ctx
@@ -104,9 +100,9 @@ async fn sns(ctx: &Ctx, region: &str) -> Sns {
                 });
             Topic { arn, subscriptions }
         }
-    }))
+    })
     .await;
-    Sns { topics: Observed::Known(topics) }
+    Sns { topics }
 }
 
 async fn config(ctx: &Ctx, region: &str) -> Config {
@@ -199,11 +195,8 @@ async fn analyzers(ctx: &Ctx, region: &str) -> AccessAnalyzer {
 pub async fn guardduty(ctx: &Ctx, region: &str) -> GuardDuty {
     let c = ctx.guardduty(region);
     let listed = ctx.obs("guardduty:ListDetectors", c.list_detectors().into_paginator().send().try_collect()).await;
-    let ids = match listed {
-        Observed::Known(pages) => pages.into_iter().flat_map(|p| p.detector_ids.unwrap_or_default()),
-        Observed::Unknown(u) => return GuardDuty { detectors: Observed::Unknown(u) },
-    };
-    let detectors = join_all(ids.map(|id| {
+    let ids = listed.map(|pages| pages.into_iter().flat_map(|p| p.detector_ids.unwrap_or_default()).collect());
+    let detectors = read_each(ids, |id: String| {
         let c = c.clone();
         async move {
             let status = ctx
@@ -212,7 +205,7 @@ pub async fn guardduty(ctx: &Ctx, region: &str) -> GuardDuty {
                 .map(|o| o.status.map(|s| s.as_str().to_owned()).unwrap_or_default());
             Detector { id, status }
         }
-    }))
+    })
     .await;
-    GuardDuty { detectors: Observed::Known(detectors) }
+    GuardDuty { detectors }
 }

@@ -2,10 +2,10 @@
 //! the organization's structure (roots, OUs, accounts, SCPs and RCPs with their targets,
 //! delegated administrators).
 
-use crate::ctx::{Ctx, policy_document};
+use crate::ctx::{Ctx, policy_document, read_each};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{AccountState, AccountStatus, PolicyType};
+use aws_sdk_organizations::types::{AccountState, AccountStatus, PolicySummary, PolicyType};
 use aws_types::SdkConfig;
 use futures::future::join_all;
 use warden_model::inventory::{
@@ -248,11 +248,8 @@ async fn policies(ctx: &Ctx, c: &Client, kind: PolicyType) -> Observed<Vec<OrgPo
     let listed = ctx
         .obs("organizations:ListPolicies", c.list_policies().filter(kind.clone()).into_paginator().send().try_collect())
         .await;
-    let summaries = match listed {
-        Observed::Known(pages) => pages.into_iter().flat_map(|p| p.policies.unwrap_or_default()),
-        Observed::Unknown(u) => return Observed::Unknown(u),
-    };
-    let mut out = join_all(summaries.map(|s| async move {
+    let summaries = listed.map(|pages| pages.into_iter().flat_map(|p| p.policies.unwrap_or_default()).collect());
+    let read = read_each(summaries, |s: PolicySummary| async move {
         let id = s.id.unwrap_or_default();
         let document = async {
             match ctx.obs("organizations:DescribePolicy", c.describe_policy().policy_id(&id).send()).await {
@@ -282,10 +279,12 @@ async fn policies(ctx: &Ctx, c: &Client, kind: PolicyType) -> Observed<Vec<OrgPo
             document,
             targets,
         }
-    }))
+    })
     .await;
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    Observed::Known(out)
+    read.map(|mut out| {
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    })
 }
 
 async fn delegated_administrators(ctx: &Ctx, c: &Client) -> Observed<Vec<DelegatedAdministrator>> {
@@ -295,27 +294,21 @@ async fn delegated_administrators(ctx: &Ctx, c: &Client) -> Observed<Vec<Delegat
             c.list_delegated_administrators().into_paginator().items().send().try_collect(),
         )
         .await;
-    let admins = match listed {
-        Observed::Known(a) => a,
-        Observed::Unknown(u) => return Observed::Unknown(u),
-    };
-    Observed::Known(
-        join_all(admins.into_iter().map(|a| async move {
-            let account_id = a.id.unwrap_or_default();
-            let services = ctx
-                .obs(
-                    "organizations:ListDelegatedServicesForAccount",
-                    c.list_delegated_services_for_account()
-                        .account_id(&account_id)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .try_collect(),
-                )
-                .await
-                .map(|s| s.into_iter().filter_map(|d| d.service_principal).collect::<Vec<_>>());
-            DelegatedAdministrator { account_id, name: a.name.unwrap_or_default(), services }
-        }))
-        .await,
-    )
+    read_each(listed, |a| async move {
+        let account_id = a.id.unwrap_or_default();
+        let services = ctx
+            .obs(
+                "organizations:ListDelegatedServicesForAccount",
+                c.list_delegated_services_for_account()
+                    .account_id(&account_id)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect(),
+            )
+            .await
+            .map(|s| s.into_iter().filter_map(|d| d.service_principal).collect::<Vec<_>>());
+        DelegatedAdministrator { account_id, name: a.name.unwrap_or_default(), services }
+    })
+    .await
 }

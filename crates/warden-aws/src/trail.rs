@@ -1,8 +1,6 @@
 //! CloudTrail in one region: trails (shadow trails included), their status and selectors.
 
-use crate::ctx::{Ctx, time};
-use futures::future::join_all;
-use warden_model::Observed;
+use crate::ctx::{Ctx, read_each, time};
 use warden_model::inventory::{
     AdvancedEventSelector, CloudTrail, DataResource, EventSelector, EventSelectors, FieldSelector, Trail, TrailStatus,
 };
@@ -10,11 +8,8 @@ use warden_model::inventory::{
 pub async fn collect(ctx: &Ctx, region: &str) -> CloudTrail {
     let c = ctx.cloudtrail(region);
     let listed = ctx.obs("cloudtrail:DescribeTrails", c.describe_trails().include_shadow_trails(true).send()).await;
-    let list = match listed {
-        Observed::Known(o) => o.trail_list.unwrap_or_default(),
-        Observed::Unknown(u) => return CloudTrail { trails: Observed::Unknown(u) },
-    };
-    let trails = join_all(list.into_iter().map(|t| {
+    let list = listed.map(|o| o.trail_list.unwrap_or_default());
+    let trails = read_each(list, |t| {
         let c = c.clone();
         async move {
             let arn = t.trail_arn.clone().unwrap_or_default();
@@ -86,7 +81,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> CloudTrail {
                 event_selectors,
             }
         }
-    }))
+    })
     .await;
-    CloudTrail { trails: Observed::Known(trails) }
+    CloudTrail { trails }
 }
