@@ -207,6 +207,35 @@ v2 = ec2.run_instances(
     IamInstanceProfile={"Name": "app-profile"},
     MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
 )["Instances"][0]["InstanceId"]
+# --- An internet-facing ALB in the public subnet (and a second, private one) forwarding
+# HTTP 80 to the IMDSv2 instance on 8080, which admits 8080 only from the ALB's group.
+subnet_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+alb_sg = ec2.create_security_group(GroupName="alb", Description="http from anywhere", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(
+    GroupId=alb_sg,
+    IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+)
+ec2.authorize_security_group_ingress(
+    GroupId=web_sg,
+    IpPermissions=[{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": alb_sg}]}],
+)
+elbv2 = client("elbv2")
+alb = elbv2.create_load_balancer(
+    Name="acme-web", Subnets=[subnet, subnet_b], SecurityGroups=[alb_sg], Scheme="internet-facing",
+    Type="application", IpAddressType="ipv4",
+)["LoadBalancers"][0]["LoadBalancerArn"]
+tg = elbv2.create_target_group(Name="acme-app", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="instance")[
+    "TargetGroups"
+][0]["TargetGroupArn"]
+elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": v2, "Port": 8080}])
+elbv2.create_listener(
+    LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}]
+)
+db_sg = ec2.create_security_group(GroupName="acme-db", Description="postgres from anywhere", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(
+    GroupId=db_sg,
+    IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+)
 plain = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=False)["VolumeId"]
 sealed = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=True)["VolumeId"]
 out["ec2"] = {
@@ -215,6 +244,11 @@ out["ec2"] = {
     "open_sg": open_sg,
     "web_sg": web_sg,
     "nacl": nacl,
+    "subnet_b": subnet_b,
+    "alb_sg": alb_sg,
+    "db_sg": db_sg,
+    "alb": alb,
+    "target_group": tg,
     "imdsv1_instance": v1,
     "imdsv2_instance": v2,
     "unencrypted_volume": plain,
@@ -266,12 +300,17 @@ config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": 
 config.start_configuration_recorder(ConfigurationRecorderName="default")
 client("securityhub").enable_security_hub()
 
-# --- RDS: an unencrypted, publicly accessible database; EFS: an encrypted file system.
+# --- RDS: an unencrypted, publicly accessible database in the public subnet, its group
+# open on 5432; EFS: an encrypted file system.
 rds = client("rds")
+rds.create_db_subnet_group(
+    DBSubnetGroupName="acme-db", DBSubnetGroupDescription="public and private", SubnetIds=[subnet, subnet_b]
+)
 rds.create_db_instance(
     DBInstanceIdentifier="acme-orders", DBInstanceClass="db.t3.micro", Engine="postgres",
     MasterUsername="admin", MasterUserPassword="not-a-real-password", AllocatedStorage=20,
     StorageEncrypted=False, PubliclyAccessible=True, AutoMinorVersionUpgrade=True, MultiAZ=False,
+    DBSubnetGroupName="acme-db", VpcSecurityGroupIds=[db_sg],
 )
 efs = client("efs")
 out["efs"] = efs.create_file_system(CreationToken="acme-shared", Encrypted=True)["FileSystemId"]

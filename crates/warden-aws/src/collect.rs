@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{CollectError, FailureGroup, Ledger};
 use crate::record::{CallRecorder, RecordedCall};
-use crate::{ec2, frontends, iam, kms, monitoring, org, s3, storage, trail};
+use crate::{apps, backup, ec2, frontends, iam, kms, monitoring, org, s3, storage, trail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -19,7 +19,7 @@ use warden_model::{Inventory, Observed, Snapshot, Unknown, UnknownKind};
 
 /// Services collected once per account and once per region, for progress accounting.
 const GLOBAL_UNITS: u64 = 2;
-const REGIONAL_UNITS: u64 = 5;
+const REGIONAL_UNITS: u64 = 6;
 
 /// Progress reports: units of work are (account × region × service).
 pub trait ProgressSink: Send + Sync {
@@ -308,12 +308,19 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
                 monitoring::guardduty(ctx, r),
                 storage::secrets(ctx, r),
                 storage::certificates(ctx, r),
+                backup::collect(ctx, r),
             );
-            done(&format!("{id} {r} data stores, front ends, detection"));
+            done(&format!("{id} {r} data stores, backups, front ends, detection"));
             x
         };
-        let (ec2, kms, cloudtrail, m, (rds, efs, elb, macie, guardduty, secretsmanager, acm)) =
-            tokio::join!(ec2, kms, trails, watch, data);
+        let app_services = async {
+            let x = tokio::join!(apps::lambda(ctx, r), apps::sqs(ctx, r), apps::ecr(ctx, r), apps::dynamodb(ctx, r));
+            done(&format!("{id} {r} lambda, sqs, ecr, dynamodb"));
+            x
+        };
+        let (ec2, kms, cloudtrail, m, (rds, efs, elb, macie, guardduty, secretsmanager, acm, backup), app) =
+            tokio::join!(ec2, kms, trails, watch, data, app_services);
+        let (lambda, sqs, ecr, dynamodb) = app;
         warden_model::inventory::Region {
             name: r.clone(),
             ec2,
@@ -332,6 +339,11 @@ async fn collect_account(ctx: &Ctx, regions: &[String], progress: Option<&dyn Pr
             guardduty,
             secretsmanager,
             acm,
+            backup,
+            lambda,
+            sqs,
+            ecr,
+            dynamodb,
         }
     }));
     let (mut account, (s3, cloudfront), regions_out) = tokio::join!(global, buckets, regional);

@@ -38,6 +38,11 @@ pub const SERVICES: &[&str] = &[
     "guardduty",
     "secretsmanager",
     "acm",
+    "lambda",
+    "sqs",
+    "ecr",
+    "dynamodb",
+    "backup",
 ];
 
 /// One client constructor per regional service: the account's SDK configuration in
@@ -201,6 +206,12 @@ impl Ctx {
         guardduty => aws_sdk_guardduty,
         secretsmanager => aws_sdk_secretsmanager,
         acm => aws_sdk_acm,
+        lambda => aws_sdk_lambda,
+        sqs => aws_sdk_sqs,
+        ecr => aws_sdk_ecr,
+        dynamodb => aws_sdk_dynamodb,
+        backup => aws_sdk_backup,
+        autoscaling => aws_sdk_autoscaling,
     }
 
     /// CloudFront is global; its API lives in us-east-1.

@@ -5,16 +5,20 @@
 //! that talks to AWS lives here; it produces a [`warden_model::Snapshot`] and nothing else.
 //!
 //! Three rules shape the code:
-//! - **Read-only.** Every operation the collector can call is listed in
+//! - **Read-only collection.** Every operation the collector can call is listed in
 //!   `docs/scanner-policy.json`; a test records the calls of a run and checks them. The
-//!   one writer, the Security Hub export ([`securityhub`]), runs only when the CLI is
-//!   told to and reports its plan before writing.
+//!   writers — the Security Hub export ([`securityhub`]) and the executor of fixes and
+//!   playbooks ([`act`]) — run only when the CLI is told to, and report their plan
+//!   before writing.
 //! - **Every failed read is data.** A read that fails becomes `Observed::Unknown` with its
 //!   kind and the operation and error code, and is counted in the [`Ledger`]; the scan
 //!   always finishes.
 //! - **Polite.** Adaptive client-side rate limiting and retries with backoff, timeouts on
 //!   every request, and a bound on in-flight requests per account and service.
 
+pub mod act;
+mod apps;
+mod backup;
 mod collect;
 mod creds_report;
 mod ctx;

@@ -1,7 +1,7 @@
 //! Monitoring services in one region: CloudWatch Logs metric filters, CloudWatch alarms,
 //! SNS topics and subscriptions, AWS Config, Security Hub and IAM Access Analyzer.
 
-use crate::ctx::{Ctx, read_each};
+use crate::ctx::{Ctx, policy_document, read_each};
 use warden_model::Observed;
 use warden_model::inventory::{
     AccessAnalyzer, Analyzer, CloudWatch, Config, ConfigRecorder, DeliveryChannel, Detector, GuardDuty, Hub, Logs,
@@ -83,22 +83,25 @@ async fn sns(ctx: &Ctx, region: &str) -> Sns {
     let topics = read_each(arns, |arn: String| {
         let c = c.clone();
         async move {
-            let subscriptions = ctx
-                .obs(
+            let (subscriptions, attributes) = tokio::join!(
+                ctx.obs(
                     "sns:ListSubscriptionsByTopic",
                     c.list_subscriptions_by_topic().topic_arn(&arn).into_paginator().items().send().try_collect(),
-                )
-                .await
-                .map(|subs| {
-                    subs.into_iter()
-                        .map(|s| Subscription {
-                            arn: s.subscription_arn.unwrap_or_default(),
-                            protocol: s.protocol.unwrap_or_default(),
-                            endpoint: s.endpoint.unwrap_or_default(),
-                        })
-                        .collect::<Vec<_>>()
-                });
-            Topic { arn, subscriptions }
+                ),
+                ctx.obs("sns:GetTopicAttributes", c.get_topic_attributes().topic_arn(&arn).send()),
+            );
+            let subscriptions = subscriptions.map(|subs| {
+                subs.into_iter()
+                    .map(|s| Subscription {
+                        arn: s.subscription_arn.unwrap_or_default(),
+                        protocol: s.protocol.unwrap_or_default(),
+                        endpoint: s.endpoint.unwrap_or_default(),
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let policy =
+                attributes.map(|o| o.attributes.and_then(|mut a| a.remove("Policy")).map(|p| policy_document(&p)));
+            Topic { arn, subscriptions, policy }
         }
     })
     .await;

@@ -98,5 +98,12 @@ mod tests {
         assert_eq!(iam_action("S3", "GetBucketPolicy"), "s3:GetBucketPolicy");
         assert_eq!(iam_action("S3 Control", "GetPublicAccessBlock"), "s3:GetAccountPublicAccessBlock");
         assert_eq!(iam_action("EC2", "DescribeVpcs"), "ec2:DescribeVpcs");
+        // SDK service ids whose lowercase is the IAM prefix.
+        assert_eq!(iam_action("Lambda", "GetLayerVersionPolicy"), "lambda:GetLayerVersionPolicy");
+        assert_eq!(iam_action("SQS", "GetQueueAttributes"), "sqs:GetQueueAttributes");
+        assert_eq!(iam_action("ECR", "GetRepositoryPolicy"), "ecr:GetRepositoryPolicy");
+        assert_eq!(iam_action("DynamoDB", "GetResourcePolicy"), "dynamodb:GetResourcePolicy");
+        assert_eq!(iam_action("EFS", "DescribeFileSystemPolicy"), "elasticfilesystem:DescribeFileSystemPolicy");
+        assert_eq!(iam_action("Secrets Manager", "GetResourcePolicy"), "secretsmanager:GetResourcePolicy");
     }
 }

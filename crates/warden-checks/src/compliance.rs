@@ -100,6 +100,7 @@ mod tests {
             version: "1".into(),
             source: String::new(),
             requirements: vec![req("1", &["a"]), req("2", &["b"]), req("3", &["c"]), req("4", &[]), req("5", &["d"])],
+            in_scope: Vec::new(),
         };
         let findings = vec![
             f("a", Status::Pass),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
-use warden_iam::privesc;
+use warden_iam::{exposure, privesc};
 use warden_model::inventory::Account;
 use warden_model::{Finding, Observed, Resource, Severity, Snapshot, Status, Unknown, glob};
 
@@ -27,6 +27,14 @@ pub struct Selection {
     pub framework: Option<String>,
 }
 
+/// How checks judge what they find, beyond the estate itself.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Accounts trusted besides those of the estate and its organization: the exposure
+    /// checks pass resources shared only with them (`--trusted-accounts`).
+    pub trusted_accounts: Vec<String>,
+}
+
 /// The checks Warden knows, their metadata and framework maps.
 pub struct Registry {
     checks: Vec<Check>,
@@ -35,17 +43,32 @@ pub struct Registry {
     compliance: HashMap<String, BTreeMap<String, Vec<String>>>,
 }
 
-/// What a check sees: the snapshot, and the instant ages are measured from.
+/// What a check sees: the snapshot, the instant ages are measured from, and the
+/// caller's configuration.
 pub struct Ctx<'a> {
     pub snapshot: &'a Snapshot,
     pub now: DateTime<Utc>,
+    pub config: &'a Config,
     /// Escalation graphs by account id, built once per run for the checks that need them.
     escalations: RefCell<HashMap<String, Rc<privesc::Analysis>>>,
+    /// The exposure analyzer, built once per run for the `*_exposure` checks.
+    exposure: RefCell<Option<Rc<exposure::Analyzer>>>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(snapshot: &'a Snapshot, now: DateTime<Utc>) -> Self {
-        Ctx { snapshot, now, escalations: RefCell::default() }
+    pub fn new(snapshot: &'a Snapshot, now: DateTime<Utc>, config: &'a Config) -> Self {
+        Ctx { snapshot, now, config, escalations: RefCell::default(), exposure: RefCell::default() }
+    }
+
+    /// The exposure analyzer over the whole inventory, trusting the estate, its
+    /// organization and the configured accounts; built on first use.
+    pub fn exposure(&self) -> Rc<exposure::Analyzer> {
+        if let Some(done) = self.exposure.borrow().as_ref() {
+            return done.clone();
+        }
+        let an = Rc::new(exposure::Analyzer::new(&self.snapshot.inventory, &self.config.trusted_accounts));
+        *self.exposure.borrow_mut() = Some(an.clone());
+        an
     }
 
     /// The privilege-escalation graph of `a` (its SCPs honoured, requests at `now`),
@@ -230,7 +253,7 @@ impl Registry {
     /// Runs the selected checks over a snapshot, measuring ages from `now`. Findings come
     /// back in a stable order (check id, resource ARN, finding id).
     pub fn run(&self, snapshot: &Snapshot, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<Finding>, Error> {
-        self.run_observed(snapshot, sel, now, &mut |_| {})
+        self.run_with(snapshot, sel, &Config::default(), now, &mut |_| {})
     }
 
     /// [`Registry::run`], calling `on_check` after each check (for progress display).
@@ -241,8 +264,20 @@ impl Registry {
         now: DateTime<Utc>,
         on_check: &mut dyn FnMut(&CheckMeta),
     ) -> Result<Vec<Finding>, Error> {
+        self.run_with(snapshot, sel, &Config::default(), now, on_check)
+    }
+
+    /// [`Registry::run_observed`] with a [`Config`] (trusted accounts, …).
+    pub fn run_with(
+        &self,
+        snapshot: &Snapshot,
+        sel: &Selection,
+        config: &Config,
+        now: DateTime<Utc>,
+        on_check: &mut dyn FnMut(&CheckMeta),
+    ) -> Result<Vec<Finding>, Error> {
         let selected = self.select(sel)?;
-        let ctx = Ctx::new(snapshot, now);
+        let ctx = Ctx::new(snapshot, now, config);
         let mut findings = Vec::new();
         for check in self.checks.iter().filter(|c| selected.iter().any(|m| m.id == c.meta.id)) {
             let mut out =

@@ -13,7 +13,8 @@ mod framework;
 mod meta;
 mod mutelist;
 
-pub use engine::{Ctx, Out, Registry, Selection};
+pub use checks::metric_filter_satisfies;
+pub use engine::{Config, Ctx, Out, Registry, Selection};
 pub use framework::{Framework, Requirement};
 pub use meta::CheckMeta;
 pub use mutelist::{Mutelist, MutelistError, MutelistOutcome};

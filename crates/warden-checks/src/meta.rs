@@ -31,6 +31,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("meta/monitoring.yaml", include_str!("../meta/monitoring.yaml")),
     ("meta/exposure.yaml", include_str!("../meta/exposure.yaml")),
     ("meta/attack.yaml", include_str!("../meta/attack.yaml")),
+    ("meta/roles.yaml", include_str!("../meta/roles.yaml")),
+    ("meta/backup.yaml", include_str!("../meta/backup.yaml")),
 ];
 
 pub(crate) fn load_all() -> Result<Vec<CheckMeta>, Error> {

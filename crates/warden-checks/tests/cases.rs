@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use warden_checks::{Registry, Selection};
+use warden_checks::{Config, Registry, Selection};
 use warden_model::inventory::{Account, Organization};
 use warden_model::{Inventory, Observed, Snapshot, Status};
 
@@ -23,6 +23,9 @@ struct Case {
     /// The organization the accounts belong to (default: not collected).
     #[serde(default)]
     organization: Observed<Option<Organization>>,
+    /// Accounts trusted besides the estate and its organization (`--trusted-accounts`).
+    #[serde(default)]
+    trusted_accounts: Vec<String>,
     expect: BTreeMap<Status, usize>,
     /// Substrings the first non-PASS finding's message must contain.
     #[serde(default)]
@@ -59,7 +62,8 @@ fn every_case_gives_its_expected_statuses() {
         let now = case.now.unwrap_or(default_now);
         let snap = Snapshot::new("case", now, Inventory { accounts: case.accounts, organization: case.organization });
         let sel = Selection { checks: vec![case.check.clone()], ..Default::default() };
-        let findings = reg.run(&snap, &sel, now).unwrap();
+        let config = Config { trusted_accounts: case.trusted_accounts.clone() };
+        let findings = reg.run_with(&snap, &sel, &config, now, &mut |_| {}).unwrap();
         let mut got: BTreeMap<Status, usize> = BTreeMap::new();
         for f in &findings {
             assert_eq!(f.check_id, case.check);

@@ -1,6 +1,6 @@
 //! One account: contacts, password policy, IAM, S3 and every region in use.
 
-use crate::{Ctx, Kind, Spec, ec2, frontends, iam, kms, monitoring, s3, storage, trail};
+use crate::{Ctx, Kind, Spec, apps, backup, ec2, edge, frontends, iam, kms, monitoring, s3, storage, trail};
 use warden_model::Observed;
 use warden_model::inventory::{Account, Contact, Contacts, PasswordPolicy, Region};
 
@@ -79,11 +79,15 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
         .iter()
         .map(|r| {
             let m = monitoring::build(spec, r);
-            let (rds, efs) = storage::build(spec, r);
+            let (mut rds, efs) = storage::build(spec, r);
+            let mut ec2 = ec2::build(ctx, spec, r, &profiles, index);
+            let mut elb = frontends::elb(spec, r);
+            edge::wire(ctx.seed, spec, r, &mut ec2, &mut rds, &mut elb);
             let (secretsmanager, acm) = storage::credentials(spec, r);
+            let apps = apps::build(spec, r);
             Region {
                 name: (*r).to_owned(),
-                ec2: ec2::build(ctx, spec, r, &profiles, index),
+                ec2,
                 kms: kms::build(ctx, spec, r),
                 cloudtrail: trail::build(ctx, spec, r),
                 logs: m.logs,
@@ -94,11 +98,16 @@ pub(crate) fn build(ctx: &Ctx, spec: &Spec) -> Account {
                 access_analyzer: m.access_analyzer,
                 rds,
                 efs,
-                elb: frontends::elb(spec, r),
+                elb,
                 macie: frontends::macie(spec),
                 guardduty: frontends::guardduty(spec, r),
                 secretsmanager,
                 acm,
+                backup: backup::build(spec, r),
+                lambda: apps.lambda,
+                sqs: apps.sqs,
+                ecr: apps.ecr,
+                dynamodb: apps.dynamodb,
             }
         })
         .collect();

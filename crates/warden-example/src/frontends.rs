@@ -6,29 +6,55 @@ use crate::{Kind, Spec};
 use warden_model::Observed;
 use warden_model::inventory::{CloudFront, Detector, Distribution, Elb, GuardDuty, LoadBalancer, Macie, MacieSession};
 
+/// A load balancer without its network; `edge::wire` places it in the region's VPC and
+/// gives it listeners and targets.
+fn lb(arn: String, name: &str, kind: &str, scheme: &str, access_logs: bool) -> LoadBalancer {
+    LoadBalancer {
+        name: name.into(),
+        arn,
+        kind: kind.into(),
+        scheme: scheme.into(),
+        access_logs: Observed::Known(access_logs),
+        dns_name: String::new(),
+        vpc_id: None,
+        subnet_ids: Vec::new(),
+        security_group_ids: Vec::new(),
+        ip_address_type: "ipv4".into(),
+        listeners: Observed::Known(Vec::new()),
+        instance_ids: Vec::new(),
+    }
+}
+
 pub(crate) fn elb(spec: &Spec, region: &str) -> Elb {
     let acct = &spec.id;
     let v2 = match (spec.kind, region) {
-        (Kind::Prod, "us-east-1") => vec![LoadBalancer {
-            name: "prod-web".into(),
-            arn: format!("arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/app/prod-web/5f3c1a7e9b2d4c60"),
-            kind: "application".into(),
-            scheme: "internet-facing".into(),
-            access_logs: Observed::Known(true),
-        }],
+        (Kind::Prod, "us-east-1") => vec![lb(
+            format!("arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/app/prod-web/5f3c1a7e9b2d4c60"),
+            "prod-web",
+            "application",
+            "internet-facing",
+            true,
+        )],
+        (Kind::Prod, "eu-west-1") => vec![lb(
+            format!("arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/app/prod-internal-api/0c4e8a2f6b1d3e57"),
+            "prod-internal-api",
+            "application",
+            "internal",
+            true,
+        )],
         _ => Vec::new(),
     };
     let classic = match (spec.kind, region) {
-        (Kind::Staging, "us-east-1") => vec![LoadBalancer {
-            name: "staging-legacy-elb".into(),
-            arn: format!("arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/staging-legacy-elb"),
-            kind: "classic".into(),
-            scheme: "internet-facing".into(),
-            access_logs: Observed::Known(false),
-        }],
+        (Kind::Staging, "us-east-1") => vec![lb(
+            format!("arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/staging-legacy-elb"),
+            "staging-legacy-elb",
+            "classic",
+            "internet-facing",
+            false,
+        )],
         _ => Vec::new(),
     };
-    Elb { v2: Observed::Known(v2), classic: Observed::Known(classic) }
+    Elb { v2: Observed::Known(v2), classic: Observed::Known(classic), target_groups: Observed::Known(Vec::new()) }
 }
 
 pub(crate) fn cloudfront(spec: &Spec) -> CloudFront {

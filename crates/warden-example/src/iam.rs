@@ -749,11 +749,15 @@ fn plant(b: &mut B<'_>) {
                 u.mfa_devices = Observed::Known(Vec::new());
                 b.users.push(u);
             }
-            // A CI key 210 days old, in daily use.
+            // A CI key 210 days old, in daily use in us-east-1, where the role-less legacy
+            // bastion runs (the key is probably stored on it).
             let mut u = b.machine("staging-ci", vec![b.aws(aws::POWER_USER)]);
             if let Observed::Known(keys) = &mut u.access_keys {
                 for k in keys.iter_mut() {
                     k.created = Some(ago(210, &mut b.rng));
+                    if let Observed::Known(Some(used)) = &mut k.last_used {
+                        used.region = Some("us-east-1".into());
+                    }
                 }
             }
             b.users.push(u);

@@ -13,7 +13,10 @@
 //! the estate holds about that many resources.
 
 mod account;
+mod apps;
+mod backup;
 mod ec2;
+mod edge;
 mod frontends;
 mod iam;
 mod kms;
@@ -95,6 +98,10 @@ pub(crate) mod ids {
     pub(crate) const STAGING: &str = "603948576123";
     pub(crate) const SECURITY: &str = "714059687234";
     pub(crate) const ORG: &str = "o-n0rthw1nd7q";
+    /// The logistics partner's account: outside the estate.
+    pub(crate) const PARTNER: &str = "209876543210";
+    /// The organization the staging account came from (an acquisition).
+    pub(crate) const ACQUIRED_ORG: &str = "o-acq9u1r3d5x";
     /// The corporate office egress range (TEST-NET-3, documentation space).
     pub(crate) const CORP_CIDR: &str = "203.0.113.0/24";
     pub(crate) const CORP_CIDR_V6: &str = "2001:db8:4e57::/48";

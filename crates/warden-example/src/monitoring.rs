@@ -5,9 +5,11 @@
 //! Planted: the IAM policy change filter misses `DeleteGroupPolicy` (CIS 5.4), there is no
 //! Organizations change filter (5.15), console authentication failures alarm a topic whose
 //! only subscription was never confirmed (5.6); staging records nothing with Config in
-//! eu-west-1 and has no Security Hub; prod has no Access Analyzer in ap-southeast-2.
+//! eu-west-1 and has no Security Hub; prod has no Access Analyzer in ap-southeast-2;
+//! staging's build-events topic lets anyone subscribe.
 
 use crate::{Kind, Spec, ids};
+use serde_json::{Value, json};
 use warden_model::Observed;
 use warden_model::inventory::{
     AccessAnalyzer, Analyzer, CloudWatch, Config, ConfigRecorder, DeliveryChannel, Hub, Logs, MetricAlarm,
@@ -22,6 +24,17 @@ pub(crate) struct Monitoring {
     pub(crate) config: Config,
     pub(crate) securityhub: SecurityHub,
     pub(crate) access_analyzer: AccessAnalyzer,
+}
+
+/// SNS's default topic policy (any principal of the owning account) plus `extra`
+/// statements.
+fn topic_policy(topic: &str, account: &str, extra: Vec<Value>) -> Observed<Option<Value>> {
+    let mut statements = vec![json!({"Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                   "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        "Resource": topic, "Condition": {"StringEquals": {"AWS:SourceOwner": account}}})];
+    statements.extend(extra);
+    Observed::Known(Some(json!({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": statements})))
 }
 
 const ORG_LOG_GROUP: &str = "aws-cloudtrail-logs-northwind-org";
@@ -205,12 +218,15 @@ pub(crate) fn build(spec: &Spec, region: &str) -> Monitoring {
                 alarm_actions: vec![if to_pending { pending.clone() } else { alerts.clone() }],
             });
         }
+        let alarms_publish = json!({"Sid": "cloudwatch-alarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish", "Resource": alerts, "Condition": {"StringEquals": {"aws:SourceAccount": acct}}});
         topics.push(Topic {
             subscriptions: Observed::Known(vec![Subscription {
                 arn: format!("{alerts}:6f1c2d3e-4a5b-4c6d-8e7f-901234567890"),
                 protocol: "email".into(),
                 endpoint: "secops@northwind.example".into(),
             }]),
+            policy: topic_policy(&alerts, acct, vec![alarms_publish]),
             arn: alerts,
         });
         topics.push(Topic {
@@ -219,7 +235,19 @@ pub(crate) fn build(spec: &Spec, region: &str) -> Monitoring {
                 protocol: "email".into(),
                 endpoint: "it-helpdesk@northwind.example".into(),
             }]),
+            policy: topic_policy(&pending, acct, Vec::new()),
             arn: pending,
+        });
+    }
+    if spec.kind == Kind::Staging && region == "us-east-1" {
+        // Planted: anyone can subscribe to the build events.
+        let builds = arn("sns", "staging-build-events");
+        let open = json!({"Sid": "anyone-subscribe", "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["SNS:Subscribe", "SNS:Receive"], "Resource": builds});
+        topics.push(Topic {
+            subscriptions: Observed::Known(Vec::new()),
+            policy: topic_policy(&builds, acct, vec![open]),
+            arn: builds,
         });
     }
     let records = !(spec.kind == Kind::Staging && region == "eu-west-1");

@@ -1,9 +1,15 @@
-//! RDS instances and EFS file systems. Production is in order except one replica;
-//! staging keeps an unencrypted, public database and an unencrypted scratch file system.
+//! RDS instances and snapshots, EFS file systems, secrets and certificates. Production is
+//! in order except one replica and a cluster snapshot shared with the logistics partner;
+//! staging keeps an unencrypted, public database with a public snapshot, an unencrypted
+//! scratch file system any AWS principal may mount, and a secret the partner can read.
 
-use crate::{Kind, Spec};
+use crate::apps::policy;
+use crate::{Kind, Spec, ids};
+use serde_json::json;
 use warden_model::Observed;
-use warden_model::inventory::{Acm, Certificate, DbInstance, Efs, FileSystem, Rds, Secret, SecretsManager, Tags};
+use warden_model::inventory::{
+    Acm, Certificate, DbInstance, DbSnapshot, Efs, FileSystem, Rds, Secret, SecretsManager, Tags,
+};
 
 fn db(spec: &Spec, region: &str, id: &str, engine: &str, flags: [bool; 4], team: &str) -> DbInstance {
     let [encrypted, public, minor_upgrades, multi_az] = flags;
@@ -17,17 +23,68 @@ fn db(spec: &Spec, region: &str, id: &str, engine: &str, flags: [bool; 4], team:
         auto_minor_version_upgrade: minor_upgrades,
         multi_az,
         cluster_id: None,
+        endpoint: Some(format!("{id}.c8n2kq4wzt1m.{region}.rds.amazonaws.com")),
+        port: Some(if engine == "mysql" { 3306 } else { 5432 }),
+        // Placed in the network by `edge::wire`, once the region's VPCs exist.
+        vpc_id: None,
+        subnet_ids: Vec::new(),
+        security_group_ids: Vec::new(),
         tags: Tags::from([("team".to_owned(), team.to_owned())]),
     }
 }
 
 fn fs(spec: &Spec, region: &str, id: &str, encrypted: bool, name: &str) -> FileSystem {
+    let arn = format!("arn:aws:elasticfilesystem:{region}:{}:file-system/{id}", spec.id);
+    let policy = if encrypted {
+        // TLS only, mounts by the account's own principals.
+        policy(json!([
+            {"Sid": "tls-only", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "*", "Resource": arn,
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "own-account", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{}:root", spec.id)},
+             "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": arn}]))
+    } else {
+        // Planted: any AWS principal may mount and write.
+        policy(json!([{"Sid": "scratch", "Effect": "Allow", "Principal": {"AWS": "*"},
+                       "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": arn}]))
+    };
     FileSystem {
         id: id.into(),
-        arn: format!("arn:aws:elasticfilesystem:{region}:{}:file-system/{id}", spec.id),
         encrypted,
         kms_key_id: encrypted.then(|| format!("arn:aws:kms:{region}:{}:alias/aws/elasticfilesystem", spec.id)),
         tags: Tags::from([("Name".to_owned(), name.to_owned())]),
+        arn,
+        policy,
+    }
+}
+
+fn snapshot(spec: &Spec, region: &str, cluster: bool, id: &str, source: &str, restore: &[&str]) -> DbSnapshot {
+    let kind = if cluster { "cluster-snapshot" } else { "snapshot" };
+    DbSnapshot {
+        id: id.into(),
+        arn: format!("arn:aws:rds:{region}:{}:{kind}:{id}", spec.id),
+        source: source.into(),
+        engine: if cluster { "aurora-postgresql" } else { "postgres" }.into(),
+        encrypted: cluster,
+        restore: Observed::Known(restore.iter().map(|s| (*s).to_owned()).collect()),
+        tags: Tags::new(),
+    }
+}
+
+/// Manual DB snapshots and cluster snapshots. Planted: staging's pre-upgrade snapshot is
+/// public; prod's fleet export is shared with the logistics partner's account.
+fn snapshots(spec: &Spec, region: &str) -> (Vec<DbSnapshot>, Vec<DbSnapshot>) {
+    match (spec.kind, region) {
+        (Kind::Prod, "us-east-1") => (
+            vec![snapshot(spec, region, false, "orders-db-pre-migration", "orders-db", &[])],
+            vec![
+                snapshot(spec, region, true, "fleet-aurora-export", "fleet-aurora", &[ids::PARTNER]),
+                snapshot(spec, region, true, "fleet-aurora-dr-copy", "fleet-aurora", &[ids::SECURITY]),
+            ],
+        ),
+        (Kind::Staging, "us-east-1") => {
+            (vec![snapshot(spec, region, false, "staging-db-before-upgrade", "staging-db", &["all"])], Vec::new())
+        }
+        _ => (Vec::new(), Vec::new()),
     }
 }
 
@@ -51,19 +108,31 @@ pub(crate) fn build(spec: &Spec, region: &str) -> (Rds, Efs) {
         }
         _ => (Vec::new(), Vec::new()),
     };
-    (Rds { instances: Observed::Known(instances) }, Efs { file_systems: Observed::Known(file_systems) })
+    let (snapshots, cluster_snapshots) = snapshots(spec, region);
+    let rds = Rds {
+        instances: Observed::Known(instances),
+        snapshots: Observed::Known(snapshots),
+        cluster_snapshots: Observed::Known(cluster_snapshots),
+    };
+    (rds, Efs { file_systems: Observed::Known(file_systems) })
 }
 
 /// Secrets and certificates. Planted: a partner key in prod is never rotated (secret
-/// rotation), and staging's preview certificate expires 19 days after the collection.
+/// rotation), staging's integration token is readable by the partner's account, and
+/// staging's preview certificate expires 19 days after the collection.
 pub(crate) fn credentials(spec: &Spec, region: &str) -> (SecretsManager, Acm) {
     let acct = &spec.id;
-    let secret = |name: &str, days: Option<i64>| Secret {
+    let secret = |name: &str, days: Option<i64>, reader: Option<&str>| Secret {
         name: name.into(),
         arn: format!("arn:aws:secretsmanager:{region}:{acct}:secret:{name}-Ab12Cd"),
         rotation_enabled: days.is_some(),
         rotation_days: days,
         last_rotated: days.map(|d| crate::collected_at() - chrono::TimeDelta::days(d / 2)),
+        policy: match reader {
+            None => Observed::Known(None),
+            Some(role) => policy(json!([{"Sid": "read", "Effect": "Allow", "Principal": {"AWS": role},
+                                         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}])),
+        },
     };
     let cert = |domain: &str, id: &str, days_left: i64| Certificate {
         arn: format!("arn:aws:acm:{region}:{acct}:certificate/{id}"),
@@ -74,12 +143,26 @@ pub(crate) fn credentials(spec: &Spec, region: &str) -> (SecretsManager, Acm) {
     };
     let (secrets, certificates) = match (spec.kind, region) {
         (Kind::Prod, "us-east-1") => (
-            vec![secret("prod/orders-db", Some(30)), secret("prod/partner-sftp-key", None)],
+            vec![
+                secret("prod/orders-db", Some(30), None),
+                // The security account's break-glass tooling reads it.
+                secret(
+                    "prod/partner-sftp-key",
+                    None,
+                    Some(&format!("arn:aws:iam::{}:role/break-glass", ids::SECURITY)),
+                ),
+            ],
             vec![cert("api.northwind.example", "7c2f0a55-1b3d-4e6f-8a9b-0c1d2e3f4a5b", 140)],
         ),
-        (Kind::Staging, "us-east-1") => {
-            (Vec::new(), vec![cert("preview.northwind.example", "2b8e4d61-9f0a-4c3b-8d7e-6a5f4e3d2c1b", 19)])
-        }
+        (Kind::Staging, "us-east-1") => (
+            // Planted: the partner's integration role can read the token.
+            vec![secret(
+                "staging/partner-integration-token",
+                Some(30),
+                Some(&format!("arn:aws:iam::{}:role/northwind-integration", ids::PARTNER)),
+            )],
+            vec![cert("preview.northwind.example", "2b8e4d61-9f0a-4c3b-8d7e-6a5f4e3d2c1b", 19)],
+        ),
         _ => (Vec::new(), Vec::new()),
     };
     (SecretsManager { secrets: Observed::Known(secrets) }, Acm { certificates: Observed::Known(certificates) })

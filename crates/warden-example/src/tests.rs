@@ -1011,3 +1011,121 @@ fn organization_tree_covers_members_but_not_staging() {
     let rcp = org.policy_chain(ids::SECURITY, OrgPolicyKind::ResourceControlPolicy).unwrap().unwrap();
     assert!(rcp.iter().all(|level| level.len() == 1));
 }
+
+#[test]
+fn planted_backup_gaps() {
+    // Staging has no backup plan anywhere.
+    for r in &account(ids::STAGING).regions {
+        assert!(r.backup.plans.known().unwrap().is_empty(), "staging {}", r.name);
+    }
+    // Prod us-east-1 names EFS by service only, and EFS is opted out there.
+    let b = &region(account(ids::PROD), "us-east-1").backup;
+    assert_eq!(b.opt_in.known().unwrap().get("EFS"), Some(&false));
+    let selections = b.plans.known().unwrap()[0].selections.known().unwrap();
+    assert!(selections.iter().all(|s| !s.resources.iter().any(|p| p.ends_with(":file-system/*"))));
+    assert!(selections.iter().any(|s| s.resources.iter().any(|p| p == "arn:aws:elasticfilesystem:*")));
+    // Everywhere else in the organization: one plan selecting every stateful type by ARN.
+    for a in all_accounts().iter().filter(|a| a.id != ids::STAGING) {
+        for r in a.regions.iter().filter(|r| !(a.id == ids::PROD && r.name == "us-east-1")) {
+            let plans = r.backup.plans.known().unwrap();
+            assert_eq!(plans.len(), 1, "{} {}", a.id, r.name);
+            let resources = &plans[0].selections.known().unwrap()[0].resources;
+            assert!(resources.iter().any(|p| p.ends_with(":file-system/*")), "{} {}", a.id, r.name);
+            assert!(
+                resources.iter().any(|p| p.ends_with(":volume/*")) && resources.iter().any(|p| p.ends_with(":db:*"))
+            );
+        }
+    }
+}
+
+#[test]
+fn planted_key_in_use_beside_a_roleless_instance() {
+    let staging = account(ids::STAGING);
+    let bastion =
+        region(staging, "us-east-1").ec2.instances.known().unwrap().iter().find(|i| i.id == "i-7184595dad326bca5");
+    assert!(bastion.is_some_and(|i| i.iam_instance_profile.is_none()));
+    let keys = user(staging, "staging-ci").access_keys.known().unwrap();
+    let used = keys[0].last_used.known().unwrap().as_ref().unwrap();
+    assert_eq!(used.region.as_deref(), Some("us-east-1"));
+    assert!(collected_at() - used.date < days(90));
+}
+
+#[test]
+fn planted_admin_role_assumable_without_mfa() {
+    for id in [ids::PROD, ids::SECURITY] {
+        let roles = account(id).iam.roles.known().unwrap();
+        let r = roles.iter().find(|r| r.name == "OrganizationAccountAccessRole").unwrap();
+        let trust = r.trust_policy.to_string();
+        assert!(trust.contains(&format!("arn:aws:iam::{}:root", ids::MANAGEMENT)) && !trust.contains("MultiFactor"));
+        assert!(r.attached_policies.iter().any(|p| p.arn == "arn:aws:iam::aws:policy/AdministratorAccess"));
+    }
+}
+
+/// The first statement of a known, present policy.
+fn first_statement(policy: &warden_model::Observed<Option<serde_json::Value>>) -> &serde_json::Value {
+    &policy.known().unwrap().as_ref().unwrap()["Statement"][0]
+}
+
+#[test]
+fn planted_resource_policy_exposures() {
+    let staging = account(ids::STAGING);
+    let prod = account(ids::PROD);
+    let staging_us = region(staging, "us-east-1");
+    let prod_us = region(prod, "us-east-1");
+
+    // Staging: a function URL anyone can call, a repository anyone can pull from, a
+    // topic anyone can subscribe to, a public DB snapshot, a secret the partner reads.
+    let webhook = &staging_us.lambda.functions.known().unwrap()[0];
+    let st = first_statement(&webhook.policy);
+    assert_eq!(
+        (webhook.name.as_str(), &st["Principal"], &st["Action"]),
+        ("preview-webhook", &"*".into(), &"lambda:InvokeFunctionUrl".into())
+    );
+    assert_eq!(st["Condition"]["StringEquals"]["lambda:FunctionUrlAuthType"], "NONE");
+    let repo = &staging_us.ecr.repositories.known().unwrap()[0];
+    assert_eq!((repo.name.as_str(), &first_statement(&repo.policy)["Principal"]), ("preview-site", &"*".into()));
+    let builds =
+        staging_us.sns.topics.known().unwrap().iter().find(|t| t.arn.ends_with(":staging-build-events")).unwrap();
+    let open = &builds.policy.known().unwrap().as_ref().unwrap()["Statement"][1];
+    assert_eq!((&open["Principal"]["AWS"], open.get("Condition")), (&"*".into(), None));
+    let snap = &staging_us.rds.snapshots.known().unwrap()[0];
+    assert_eq!(
+        (snap.id.as_str(), snap.restore.known().unwrap().as_slice()),
+        ("staging-db-before-upgrade", &["all".to_owned()][..])
+    );
+    let token = staging_us
+        .secretsmanager
+        .secrets
+        .known()
+        .unwrap()
+        .iter()
+        .find(|s| s.name == "staging/partner-integration-token")
+        .unwrap();
+    assert!(first_statement(&token.policy)["Principal"]["AWS"].as_str().unwrap().contains(ids::PARTNER));
+    let scratch = &region(staging, "eu-west-1").efs.file_systems.known().unwrap()[0];
+    assert_eq!(first_statement(&scratch.policy)["Principal"]["AWS"], "*");
+
+    // Prod: layer version 3 public (4 is organization-only), the partner's queue and
+    // cluster snapshot, a table open to the acquired company's organization.
+    let layers = prod_us.lambda.layer_versions.known().unwrap();
+    let principal_cond = |v: i64| {
+        let l = layers.iter().find(|l| l.version == v).unwrap();
+        let st = first_statement(&l.policy);
+        (st["Principal"].clone(), st.get("Condition").cloned())
+    };
+    assert_eq!(principal_cond(3), ("*".into(), None));
+    assert_eq!(principal_cond(4).1.unwrap()["StringEquals"]["aws:PrincipalOrgID"], ids::ORG);
+    let inbound = prod_us.sqs.queues.known().unwrap().iter().find(|q| q.name == "partner-orders-inbound").unwrap();
+    assert!(first_statement(&inbound.policy)["Principal"]["AWS"].as_str().unwrap().contains(ids::PARTNER));
+    let export = prod_us.rds.cluster_snapshots.known().unwrap().iter().find(|s| s.id == "fleet-aurora-export").unwrap();
+    assert_eq!(export.restore.known().unwrap(), &[ids::PARTNER.to_owned()]);
+    let telemetry = &region(prod, "eu-west-1").dynamodb.tables.known().unwrap()[0];
+    assert_eq!(
+        first_statement(&telemetry.policy)["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+        ids::ACQUIRED_ORG
+    );
+
+    // Neither outside id belongs to the estate.
+    assert!(all_accounts().iter().all(|a| a.id != ids::PARTNER));
+    assert_ne!(ids::ACQUIRED_ORG, ids::ORG);
+}

@@ -12,7 +12,8 @@
 //!   `aws:PrincipalOrgID`.
 //!
 //! Each probe asks for a few representative actions per resource type
-//! ([`S3_ACTIONS`], [`KMS_ACTIONS`], [`ROLE_ACTIONS`]) with the resource side only: the
+//! ([`S3_ACTIONS`], [`KMS_ACTIONS`], [`ROLE_ACTIONS`], [`SQS_ACTIONS`], … — the other
+//! services are in [`services`]) with the resource side only: the
 //! resource policy and the RCPs of the resource's account. The probe's own side is taken
 //! to allow everything — an outside account's administrator can grant its principals
 //! whatever the resource allows them.
@@ -101,6 +102,16 @@ pub enum ResourceKind {
     KmsKey,
     IamRole,
     EbsSnapshot,
+    LambdaFunction,
+    LambdaLayerVersion,
+    SqsQueue,
+    SnsTopic,
+    SecretsManagerSecret,
+    EcrRepository,
+    RdsDbSnapshot,
+    RdsClusterSnapshot,
+    EfsFileSystem,
+    DynamodbTable,
 }
 
 /// Who an access is open to.
@@ -127,6 +138,8 @@ pub enum Source {
     Policy,
     Acl,
     CreateVolumePermission,
+    /// An RDS snapshot's `restore` attribute.
+    RestoreAttribute,
 }
 
 /// A restricting condition an access depends on, as the policy writes it.
@@ -328,33 +341,12 @@ impl Analyzer {
     pub fn snapshot(&self, account: &Account, region: &str, snap: &Snapshot) -> Exposure {
         // Snapshot ARNs carry no account.
         let arn = format!("arn:{}:ec2:{region}::snapshot/{}", account.partition, snap.id);
-        let mut e = Exposure::new(&arn, ResourceKind::EbsSnapshot, &account.id, region);
-        let perms = match snap.create_volume_permissions.get() {
-            Ok(p) => p,
-            Err(why) => return e.unknown(format!("the snapshot's volume permissions cannot be read: {why}")),
-        };
-        for p in perms {
-            let audience = if p.eq_ignore_ascii_case("all") {
-                Audience::Anyone
-            } else if p == &account.id {
-                continue;
-            } else {
-                Audience::Accounts(vec![p.clone()])
-            };
-            e.accesses.push(Access {
-                audience,
-                source: Source::CreateVolumePermission,
-                actions: vec![SNAPSHOT_ACTION.to_owned()],
-                conditions: Vec::new(),
-                statements: Vec::new(),
-                entry: Some(p.clone()),
-                trusted: false,
-            });
-        }
-        self.finish(e)
+        let e = Exposure::new(&arn, ResourceKind::EbsSnapshot, &account.id, region);
+        let what = "the snapshot's volume permissions";
+        self.shares(e, &snap.create_volume_permissions, what, Source::CreateVolumePermission, SNAPSHOT_ACTION)
     }
 
-    /// Every bucket, key, role and snapshot of the inventory whose data is collected.
+    /// Every resource of the inventory whose data is collected.
     pub fn all(&self, inventory: &Inventory) -> Vec<Exposure> {
         let mut out = Vec::new();
         for a in &inventory.accounts {
@@ -371,6 +363,27 @@ impl Analyzer {
                 for s in region.ec2.snapshots.known().into_iter().flatten() {
                     out.push(self.snapshot(a, &region.name, s));
                 }
+                let r = region.name.as_str();
+                out.extend(region.lambda.functions.known().into_iter().flatten().map(|f| self.function(a, r, f)));
+                out.extend(
+                    region.lambda.layer_versions.known().into_iter().flatten().map(|l| self.layer_version(a, r, l)),
+                );
+                out.extend(region.sqs.queues.known().into_iter().flatten().map(|q| self.queue(a, r, q)));
+                out.extend(region.sns.topics.known().into_iter().flatten().map(|t| self.topic(a, r, t)));
+                out.extend(region.secretsmanager.secrets.known().into_iter().flatten().map(|s| self.secret(a, r, s)));
+                out.extend(region.ecr.repositories.known().into_iter().flatten().map(|x| self.repository(a, r, x)));
+                out.extend(region.rds.snapshots.known().into_iter().flatten().map(|s| self.db_snapshot(a, r, s)));
+                out.extend(
+                    region
+                        .rds
+                        .cluster_snapshots
+                        .known()
+                        .into_iter()
+                        .flatten()
+                        .map(|s| self.db_cluster_snapshot(a, r, s)),
+                );
+                out.extend(region.efs.file_systems.known().into_iter().flatten().map(|f| self.file_system(a, r, f)));
+                out.extend(region.dynamodb.tables.known().into_iter().flatten().map(|t| self.table(a, r, t)));
             }
         }
         out
@@ -773,7 +786,7 @@ fn wrap(c: &Condition, v: String) -> ContextValue {
 
 /// A context value making an `Allow` condition true; `None` when leaving the key out
 /// does (negated operators, `…IfExists`, `ForAllValues`, `Null: true`).
-fn satisfy(c: &Condition) -> Option<ContextValue> {
+pub fn satisfy(c: &Condition) -> Option<ContextValue> {
     if c.op.kind == OpKind::Null {
         let present = c.values.iter().any(|v| v.raw.eq_ignore_ascii_case("false"));
         return present.then(|| ContextValue::Single("warden".into()));
@@ -787,7 +800,7 @@ fn satisfy(c: &Condition) -> Option<ContextValue> {
 
 /// A context value making a `Deny` condition false; `None` when leaving the key out does
 /// (positive operators without `IfExists`, `Null: false`).
-fn escape(c: &Condition) -> Option<ContextValue> {
+pub fn escape(c: &Condition) -> Option<ContextValue> {
     if c.op.kind == OpKind::Null {
         let absent = c.values.iter().any(|v| v.raw.eq_ignore_ascii_case("true"));
         return absent.then(|| ContextValue::Single("warden".into()));
@@ -930,5 +943,11 @@ fn effective_pab(a: &Account, b: &Bucket) -> Result<PublicAccessBlock, String> {
     })
 }
 
+mod services;
 #[cfg(test)]
 mod tests;
+
+pub use services::{
+    DYNAMODB_ACTIONS, ECR_ACTIONS, EFS_ACTIONS, LAMBDA_FUNCTION_ACTIONS, LAMBDA_LAYER_ACTIONS,
+    RDS_CLUSTER_SNAPSHOT_ACTION, RDS_SNAPSHOT_ACTION, SECRET_ACTIONS, SNS_ACTIONS, SQS_ACTIONS,
+};

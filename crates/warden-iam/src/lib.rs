@@ -14,7 +14,8 @@
 //! - [`Estate`]: across every account of an inventory, so that principals of one account
 //!   are evaluated on resources of another (both sides must allow), with SCPs and RCPs.
 //! - [`analysis`]: the questions checks ask (full admin, public resource policies).
-//! - [`exposure`]: who outside the estate can reach a bucket, key, role or snapshot.
+//! - [`exposure`]: who outside the estate can reach a resource through its policy or
+//!   sharing list (buckets, keys, roles, snapshots, functions, queues, topics, …).
 //! - [`catalog`]: every AWS action with access level, resource types and condition keys.
 //! - [`lint`]: Access-Analyzer-style validation findings, located.
 //! - [`generate`]: least-privilege policies from the actions a principal used in CloudTrail.

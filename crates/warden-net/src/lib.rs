@@ -11,11 +11,25 @@
 //! Security groups are stateful (replies always pass); network ACLs are not, so a reply
 //! to a client's ephemeral port must also be allowed out.
 //!
+//! Load balancers and databases have no public interface of their own to start from:
+//! an internet-facing load balancer is reached on its listeners through the subnets its
+//! nodes live in (`balancer`), and its targets through it, by the load balancer's own
+//! addresses or security groups; a publicly accessible RDS instance is reached through
+//! a subnet of its DB subnet group (`database`).
+//!
 //! Not modelled yet (documented in `docs/net.md`): routes to a gateway for only part of
-//! the internet, load balancer listeners and their targets, Global Accelerator, and
-//! prefix lists' contents.
+//! the internet, Global Accelerator, and prefix lists' contents.
+
+mod balancer;
+mod cidr;
+mod database;
+
+pub use balancer::{Backends, belongs_to_load_balancer};
+pub use cidr::Cidr;
+pub use database::belongs_to_database;
 
 use serde::Serialize;
+use warden_model::Unknown;
 use warden_model::inventory::{
     Direction, Ec2, NaclEntry, NetworkAcl, NetworkInterface, RouteTable, SecurityGroup, SgRule,
 };
@@ -35,6 +49,13 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+
     fn matches(self, rule_protocol: &str) -> bool {
         match rule_protocol {
             "-1" | "all" => true,
@@ -61,16 +82,17 @@ impl Family {
     }
 }
 
-/// One contiguous range of ports reachable from the internet on one interface, with the
-/// rule at every hop.
+/// One contiguous range of ports reachable from the internet on one interface, load
+/// balancer listener, load balancer target or database, with the rule at every hop.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exposure {
-    pub interface_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_id: Option<String>,
+    #[serde(flatten)]
+    pub reached: Reached,
+    /// How the internet connects: IPv4 or IPv6.
     pub family: Family,
-    /// The public address the internet connects to.
+    /// The public address (or DNS name) the internet connects to.
     pub address: String,
+    /// The protocol and ports on the resource reached (for a target: the target port).
     pub protocol: Protocol,
     pub from_port: u16,
     pub to_port: u16,
@@ -81,6 +103,54 @@ impl Exposure {
     pub fn covers(&self, port: u16) -> bool {
         self.from_port <= port && port <= self.to_port
     }
+
+    /// The EC2 instance reached, directly or through a load balancer.
+    pub fn instance_id(&self) -> Option<&str> {
+        match &self.reached {
+            Reached::Interface { instance_id, .. } | Reached::Target { instance_id, .. } => instance_id.as_deref(),
+            Reached::Listener(_) | Reached::Database { .. } => None,
+        }
+    }
+}
+
+/// What an exposure reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reached {
+    /// A network interface with a public address of its own.
+    Interface {
+        interface_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        instance_id: Option<String>,
+    },
+    /// A listener of an internet-facing load balancer.
+    Listener(Via),
+    /// A target the load balancer forwards to, reached through the listener.
+    Target {
+        #[serde(flatten)]
+        via: Via,
+        /// `None` for a Classic load balancer's registered instances.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target_group: Option<String>,
+        /// The registered target: an instance id, an IP address or a function ARN.
+        target: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interface_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        instance_id: Option<String>,
+    },
+    /// An RDS DB instance, reached through `subnet_id` of its DB subnet group.
+    Database { db_instance: String, subnet_id: String },
+}
+
+/// The load balancer listener a path enters by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Via {
+    pub load_balancer: String,
+    pub load_balancer_name: String,
+    /// `HTTPS`, `TCP`, … as the listener is configured.
+    pub listener_protocol: String,
+    pub listener_port: u16,
 }
 
 /// One step of the path, naming the resource and the rule that lets traffic through.
@@ -91,18 +161,30 @@ pub struct Hop {
     pub rule: String,
 }
 
-/// Why an interface with a public address is *not* reachable (for evidence of PASS).
+/// Why an interface, listener, target or database is *not* reachable (for evidence of
+/// PASS).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Blocked {
-    pub interface_id: String,
-    pub family: Family,
+    /// The interface, load balancer, target or DB instance.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<Family>,
     pub reason: String,
+}
+
+/// A list the analysis of one resource needed and could not read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unreadable {
+    pub what: String,
+    pub why: Unknown,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     pub exposures: Vec<Exposure>,
     pub blocked: Vec<Blocked>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
 }
 
 /// The network objects of one region, with the lookups the analysis needs.
@@ -154,6 +236,70 @@ impl<'a> Region<'a> {
         })
     }
 
+    /// The hops that let the whole world of `family` into `subnet` on one port: gateway,
+    /// route, network ACL both ways, and a world-open rule of one of `groups`. `groups`
+    /// is `None` for a resource without security groups (a network load balancer
+    /// created without them). `Err` says which hop stops the traffic.
+    fn internet_path(
+        &self,
+        vpc: &str,
+        subnet: &str,
+        family: Family,
+        protocol: Protocol,
+        port: u16,
+        groups: Option<&[&SecurityGroup]>,
+    ) -> Result<Vec<Hop>, String> {
+        let world = family.world();
+        let what = format!("{}/{port}", protocol.name());
+        let table = self.route_table(vpc, subnet).ok_or_else(|| format!("subnet {subnet} has no route table"))?;
+        let (igw, route) = self
+            .internet_route(table, vpc, family)
+            .ok_or_else(|| format!("route table {} has no {world} route to an attached internet gateway", table.id))?;
+        let acl = self.nacl(vpc, subnet).ok_or_else(|| format!("subnet {subnet} has no network ACL"))?;
+        let acl_in = match deciding_entry(acl, false, family, protocol, port) {
+            Some(e) if e.is_allow() => e,
+            Some(e) => {
+                return Err(format!(
+                    "network ACL {} inbound rule {} denies {what} from {world}",
+                    acl.id, e.rule_number
+                ));
+            }
+            None => return Err(format!("network ACL {} has no inbound rule admitting {what} from {world}", acl.id)),
+        };
+        let reply = reply_rule(acl, family, protocol)
+            .ok_or_else(|| format!("network ACL {} lets no reply out to {world} on ephemeral ports", acl.id))?;
+        let mut path = vec![
+            Hop { kind: "internet-gateway", id: igw, rule: format!("attached to {vpc}") },
+            Hop { kind: "route-table", id: table.id.clone(), rule: route },
+            Hop { kind: "network-acl", id: acl.id.clone(), rule: format!("inbound {}", describe_entry(acl_in)) },
+            Hop { kind: "network-acl", id: acl.id.clone(), rule: format!("outbound {}", describe_entry(reply)) },
+        ];
+        if let Some(groups) = groups {
+            let found = groups.iter().find_map(|g| {
+                g.rules
+                    .iter()
+                    .find(|r| {
+                        r.direction == Direction::Ingress
+                            && protocol.matches(&r.protocol)
+                            && from_world(r, family)
+                            && sg_covers(r, port)
+                    })
+                    .map(|r| (g, r))
+            });
+            let Some((g, r)) = found else {
+                let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+                return Err(format!("no security group of [{}] admits {what} from {world}", ids.join(", ")));
+            };
+            path.push(Hop { kind: "security-group", id: g.id.clone(), rule: describe_sg_rule(r) });
+        }
+        Ok(path)
+    }
+
+    /// Security groups by id, in the order given; ids not in the inventory are skipped.
+    fn groups(&self, ids: &[String]) -> Vec<&'a SecurityGroup> {
+        ids.iter().filter_map(|id| self.sgs.iter().find(|g| &g.id == id)).collect()
+    }
+
     /// Reachability of one interface.
     pub fn analyse(&self, eni: &NetworkInterface) -> Analysis {
         let mut out = Analysis::default();
@@ -165,7 +311,7 @@ impl<'a> Region<'a> {
             targets.push((Family::Ipv6, ip.clone()));
         }
         let block = |out: &mut Analysis, family, reason: String| {
-            out.blocked.push(Blocked { interface_id: eni.id.clone(), family, reason });
+            out.blocked.push(Blocked { id: eni.id.clone(), family: Some(family), reason });
         };
         for (family, address) in targets {
             let Some(table) = self.route_table(&eni.vpc_id, &eni.subnet_id) else {
@@ -232,8 +378,10 @@ impl<'a> Region<'a> {
                     push_merged(
                         &mut out.exposures,
                         Exposure {
-                            interface_id: eni.id.clone(),
-                            instance_id: eni.attached_instance_id.clone(),
+                            reached: Reached::Interface {
+                                interface_id: eni.id.clone(),
+                                instance_id: eni.attached_instance_id.clone(),
+                            },
                             family,
                             address: address.clone(),
                             protocol,
@@ -320,6 +468,23 @@ fn reply_rule(acl: &NetworkAcl, family: Family, protocol: Protocol) -> Option<&N
     EPHEMERAL_PROBES.iter().filter_map(|p| deciding_entry(acl, true, family, protocol, *p)).find(|e| e.is_allow())
 }
 
+/// The entry that decides traffic from (or, `egress`, to) every address of `peer` on
+/// `port`: the first, in rule order, whose CIDR contains all of `peer`. As for the whole
+/// world, a narrower entry before it only carves out part of the peer's addresses.
+fn deciding_for(acl: &NetworkAcl, egress: bool, peer: Cidr, protocol: Protocol, port: u16) -> Option<&NaclEntry> {
+    let mut entries: Vec<&NaclEntry> = acl.entries.iter().filter(|e| e.egress == egress).collect();
+    entries.sort_by_key(|e| e.rule_number);
+    entries.into_iter().find(|e| {
+        let cidr = e.cidr_block.as_deref().or(e.ipv6_cidr_block.as_deref()).and_then(Cidr::parse);
+        cidr.is_some_and(|c| c.contains(peer)) && entry_covers(e, protocol, port)
+    })
+}
+
+/// The entry letting replies go to (`egress`) or come from `peer`'s ephemeral ports.
+fn reply_for(acl: &NetworkAcl, egress: bool, peer: Cidr, protocol: Protocol) -> Option<&NaclEntry> {
+    EPHEMERAL_PROBES.iter().filter_map(|p| deciding_for(acl, egress, peer, protocol, *p)).find(|e| e.is_allow())
+}
+
 /// Port intervals on which every rule involved gives one answer: split at every rule
 /// boundary, so testing an interval's first port decides the whole interval.
 fn intervals(sg_rules: &[&SgRule], acl: &NetworkAcl) -> Vec<(u16, u16)> {
@@ -348,7 +513,7 @@ fn intervals(sg_rules: &[&SgRule], acl: &NetworkAcl) -> Vec<(u16, u16)> {
 /// through the same rules.
 fn push_merged(list: &mut Vec<Exposure>, e: Exposure) {
     if let Some(last) = list.last_mut() {
-        let same = last.interface_id == e.interface_id
+        let same = last.reached == e.reached
             && last.family == e.family
             && last.protocol == e.protocol
             && last.path == e.path
@@ -369,10 +534,15 @@ fn describe_entry(e: &NaclEntry) -> String {
 
 fn describe_sg_rule(r: &SgRule) -> String {
     let (f, t) = port_range(&r.protocol, r.from_port, r.to_port);
-    let src = r.cidr_ipv4.as_deref().or(r.cidr_ipv6.as_deref()).unwrap_or("?");
+    let src = [&r.cidr_ipv4, &r.cidr_ipv6, &r.referenced_group_id, &r.prefix_list_id]
+        .into_iter()
+        .find_map(|s| s.as_deref())
+        .unwrap_or("?");
     let id = if r.rule_id.is_empty() { String::new() } else { format!("{} ", r.rule_id) };
     format!("{id}ingress {src} protocol {} ports {f}-{t}", r.protocol)
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_edge;

@@ -74,7 +74,7 @@ fn public_instance_exposes_exactly_its_world_rules_with_the_path() {
     );
     assert!(a.exposures[0].path[4].rule.contains("sgr-ssh"));
     assert!(a.exposures[0].path[1].rule.contains("0.0.0.0/0 → igw-1 in rtb-pub"));
-    assert_eq!(a.exposures[0].instance_id.as_deref(), Some("i-1"));
+    assert_eq!(a.exposures[0].instance_id(), Some("i-1"));
 }
 
 #[test]

@@ -1,11 +1,15 @@
 //! AWS Security Finding Format, as `BatchImportFindings` takes it: a JSON array of
 //! findings (the importer sends them 100 per call). Field limits from the ASFF
-//! reference: Title 256, Description 1024, Recommendation.Text 512 characters.
+//! reference: Title 256, Description 1024, Recommendation.Text 512 characters;
+//! Compliance.RelatedRequirements at most 32 items (the rest stay in the other formats).
 
 use crate::{Error, ScanInfo, truncate};
 use serde_json::{Value, json};
 use std::io::Write;
 use warden_model::{Finding, Severity, Status};
+
+/// `Compliance.RelatedRequirements` array limit of `BatchImportFindings`.
+const MAX_RELATED_REQUIREMENTS: usize = 32;
 
 fn label(s: Severity) -> &'static str {
     match s {
@@ -34,8 +38,12 @@ pub fn finding(scan: &ScanInfo, f: &Finding) -> Value {
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let time = stamp(scan.generated_at);
     let created = f.history.as_ref().map_or_else(|| time.clone(), |h| stamp(h.first_seen));
-    let related: Vec<String> =
-        f.compliance.iter().flat_map(|(fw, reqs)| reqs.iter().map(move |r| format!("{fw} {r}"))).collect();
+    let related: Vec<String> = f
+        .compliance
+        .iter()
+        .flat_map(|(fw, reqs)| reqs.iter().map(move |r| format!("{fw} {r}")))
+        .take(MAX_RELATED_REQUIREMENTS)
+        .collect();
     let mut recommendation = json!({ "Text": truncate(&f.remediation.text, 512) });
     if let Some(url) = f.remediation.references.first() {
         recommendation["Url"] = json!(url);

@@ -154,6 +154,21 @@ fn asff_has_the_required_fields() {
 }
 
 #[test]
+fn asff_keeps_related_requirements_within_the_api_limit() {
+    let mut f = finding("s3_a", Status::Fail, Severity::High);
+    f.compliance = BTreeMap::from([
+        ("cis-aws-7.0".into(), vec!["3.1.4".into()]),
+        ("nist-800-53-r5".into(), (0..40).map(|i| format!("SC-7({i})")).collect()),
+    ]);
+    let mut buf = Vec::new();
+    render(Format::Asff, &scan(), &[f], &Options::default(), &mut buf).unwrap();
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&buf).unwrap();
+    let related = v[0]["Compliance"]["RelatedRequirements"].as_array().unwrap();
+    assert_eq!(related.len(), 32);
+    assert_eq!(related[0], "cis-aws-7.0 3.1.4");
+}
+
+#[test]
 fn junit_parses_and_counts() {
     let text = out(Format::Junit);
     let mut reader = quick_xml::Reader::from_str(&text);

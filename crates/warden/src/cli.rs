@@ -59,10 +59,28 @@ pub enum Command {
     Bench(BenchArgs),
     #[command(flatten)]
     Store(crate::store_cmd::StoreCommand),
+    /// Remediate FAIL findings: plan the exact API calls, apply them (audited), undo one.
+    Fix {
+        #[command(subcommand)]
+        action: crate::fix_cmd::FixCommand,
+    },
+    /// Respond to an incident: run a playbook on a target, or decide from an EventBridge
+    /// event (GuardDuty, Security Hub, CloudTrail, Config) and a policy what to run.
+    Respond(crate::respond_event::RespondArgs),
+    /// Run as an AWS Lambda function: each EventBridge event is answered as
+    /// `respond --event` would (policy from WARDEN_POLICY or WARDEN_POLICY_FILE, apply
+    /// with WARDEN_APPLY=true).
+    #[cfg(feature = "lambda")]
+    Lambda,
     /// The audit log of changes Warden made to AWS accounts.
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Forensic evidence bundles written by `warden respond`.
+    Evidence {
+        #[command(subcommand)]
+        action: EvidenceAction,
     },
     /// Generate shell completions or the man page.
     Generate {
@@ -76,6 +94,23 @@ pub enum ListAction {
     /// One line each (or JSON with --json).
     List {
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceAction {
+    /// Check a bundle against its manifest: every file present and unchanged, nothing
+    /// added, entries in order and chained. Exit 0 intact, 1 with the first problem.
+    Verify {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// The manifest head the audit record kept (`evidence.manifest_head`): proves the
+        /// last entry too.
+        #[arg(long, value_name = "SHA256")]
+        head: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -99,8 +134,9 @@ pub enum AuditAction {
 
 #[derive(Subcommand, Debug)]
 pub enum NetAction {
-    /// Every port reachable from 0.0.0.0/0 or ::/0, per network interface, with the
-    /// gateway, route, network ACL and security group rule that let it through.
+    /// Every port reachable from 0.0.0.0/0 or ::/0, per network interface, load balancer
+    /// listener (and the targets behind it) and RDS DB instance, with the gateway, route,
+    /// network ACL, security group rule and listener that let it through.
     Exposure {
         #[command(flatten)]
         source: SourceArgs,
@@ -177,6 +213,10 @@ pub struct ScanArgs {
     /// snapshot's collection time (RFC 3339, or `now`).
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// Accounts trusted besides those of the estate and its organization (comma-separated
+    /// 12-digit ids): the `*_exposure` checks pass resources shared only with them.
+    #[arg(long = "trusted-accounts", value_name = "ACCOUNT", value_delimiter = ',', value_parser = parse_account_id)]
+    pub trusted_accounts: Vec<String>,
     #[command(flatten)]
     pub store: crate::store_cmd::StoreArgs,
     /// Import FAIL, MUTED and ERROR findings into AWS Security Hub (BatchImportFindings in
@@ -203,6 +243,10 @@ pub struct ComplianceArgs {
     /// Mute findings matched by the rules of this YAML file.
     #[arg(long, value_name = "FILE")]
     pub mutelist: Option<PathBuf>,
+    /// Accounts trusted besides those of the estate and its organization (comma-separated
+    /// 12-digit ids): the `*_exposure` checks pass resources shared only with them.
+    #[arg(long = "trusted-accounts", value_name = "ACCOUNT", value_delimiter = ',', value_parser = parse_account_id)]
+    pub trusted_accounts: Vec<String>,
     /// table, json or csv give the requirements; html and markdown the full report.
     #[arg(long, short = 'f', default_value = "table", value_parser = parse_format)]
     pub format: warden_report::Format,
@@ -260,6 +304,14 @@ fn parse_format(s: &str) -> Result<warden_report::Format, String> {
 
 fn parse_severity(s: &str) -> Result<warden_model::Severity, String> {
     s.parse()
+}
+
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("`{s}` is not a 12-digit account id"))
+    }
 }
 
 fn parse_status(s: &str) -> Result<warden_model::Status, String> {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::CommandFactory;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
-use warden_checks::{Mutelist, Registry, Selection};
+use warden_checks::{Config, Mutelist, Registry, Selection};
 use warden_model::Snapshot;
 use warden_report::ScanInfo;
 
@@ -30,7 +30,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Bench(args) => bench(&args),
         Command::Store(cmd) => crate::store_cmd::run(cmd, cli.color),
+        Command::Fix { action } => crate::fix_cmd::run(action),
+        Command::Respond(args) => crate::respond_event::run(&args),
+        #[cfg(feature = "lambda")]
+        Command::Lambda => crate::lambda::run(),
         Command::Audit { action } => crate::securityhub::audit(&action),
+        Command::Evidence { action: crate::cli::EvidenceAction::Verify { dir, head, json } } => {
+            crate::respond_cmd::verify(&dir, head.as_deref(), json)
+        }
         Command::Generate { what } => generate(what),
     }
 }
@@ -73,7 +80,8 @@ fn scan(args: &ScanArgs, color: crate::cli::ColorChoice) -> anyhow::Result<u8> {
     let sel =
         Selection { checks: args.checks.clone(), severities: args.severity.clone(), framework: args.framework.clone() };
     let progress = progress_bar(registry.select(&sel)?.len() as u64, "checks");
-    let mut findings = registry.run_observed(&snapshot, &sel, now, &mut |meta| {
+    let config = Config { trusted_accounts: args.trusted_accounts.clone() };
+    let mut findings = registry.run_with(&snapshot, &sel, &config, now, &mut |meta| {
         progress.set_message(meta.id.clone());
         progress.inc(1);
     })?;
@@ -113,7 +121,8 @@ fn compliance(args: &ComplianceArgs, color: crate::cli::ColorChoice) -> anyhow::
     let registry = Registry::builtin()?;
     let sel = Selection { framework: Some(args.framework.clone()), ..Default::default() };
     let now = snapshot.collected_at;
-    let mut findings = registry.run(&snapshot, &sel, now)?;
+    let config = Config { trusted_accounts: args.trusted_accounts.clone() };
+    let mut findings = registry.run_with(&snapshot, &sel, &config, now, &mut |_| {})?;
     let mut info = estate_info(&snapshot, source, failed_reads);
     info.framework = Some(args.framework.clone());
     if let Some(path) = &args.mutelist {
@@ -288,15 +297,38 @@ fn list_frameworks(json: bool) -> anyhow::Result<u8> {
     let registry = Registry::builtin()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, registry.frameworks())?;
+        let list: Vec<serde_json::Value> = registry
+            .frameworks()
+            .iter()
+            .map(|fw| {
+                let mut v = serde_json::to_value(fw).unwrap_or_default();
+                if let Some(c) = fw.coverage() {
+                    v["coverage"] = serde_json::json!({
+                        "implemented": c.implemented,
+                        "in_scope": c.in_scope,
+                        "percent": c.percent(),
+                    });
+                }
+                v
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
         writeln!(out)?;
     } else {
         for fw in registry.frameworks() {
             let total = fw.requirements.len();
             let automated = fw.requirements.iter().filter(|r| !r.checks.is_empty()).count();
+            let coverage = fw.coverage().map_or(String::new(), |c| {
+                format!(
+                    ", coverage {}/{} controls for inventoried services ({:.1}%)",
+                    c.implemented,
+                    c.in_scope,
+                    c.percent()
+                )
+            });
             writeln!(
                 out,
-                "{:<14} {} {} — {total} requirements, {automated} automated, {} manual",
+                "{:<14} {} {} — {total} requirements, {automated} automated, {} manual{coverage}",
                 fw.id,
                 fw.name,
                 fw.version,

@@ -10,7 +10,8 @@
 //! - `paths [--from PRINCIPAL]`: privilege-escalation paths to administrator, hop by hop,
 //!   over a snapshot, the example estate or an authorization-details file;
 //! - `exposure [--trusted-accounts A,B]`: who outside the estate can reach each bucket,
-//!   key, role and snapshot (`warden_iam::exposure`, docs/exposure.md);
+//!   key, role, snapshot, function, layer, queue, topic, secret, repository, file system
+//!   and table (`warden_iam::exposure`, docs/exposure.md);
 //! - `generate-policy --principal ARN --cloudtrail PATH...`: the least-privilege policy
 //!   for what the principal did in CloudTrail (`warden_iam::generate`); the policy on
 //!   stdout and a summary on stderr, or both in one JSON object with `--format json`.
@@ -115,8 +116,9 @@ pub enum IamCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Who outside the estate can reach each S3 bucket, KMS key, IAM role and EBS
-    /// snapshot (public, cross-account, organization-only), with the actions, the
+    /// Who outside the estate can reach each resource with a policy or sharing list (S3,
+    /// KMS, role trust, EBS and RDS snapshots, Lambda, SQS, SNS, Secrets Manager, ECR,
+    /// EFS, DynamoDB): public, cross-account, organization-only, with the actions, the
     /// restricting conditions and the allowing statements.
     Exposure {
         #[command(flatten)]
@@ -530,6 +532,7 @@ fn exposure(source: &Source, example: bool, trusted: &[String], all: bool, forma
                 let from = match a.source {
                     From::Acl => "ACL grant",
                     From::CreateVolumePermission => "createVolumePermission",
+                    From::RestoreAttribute => "restore attribute",
                     From::Policy => "policy",
                 };
                 out += &format!("    {from} `{entry}`\n");

@@ -8,9 +8,16 @@ mod audit;
 mod cli;
 mod commands;
 mod detect_cmd;
+mod fix_cmd;
 mod iam_cmd;
+// Always compiled (and tested); the `lambda` feature adds its entry points.
+#[cfg_attr(not(feature = "lambda"), allow(dead_code))]
+mod lambda;
 mod live;
 mod output;
+mod respond_cmd;
+mod respond_event;
+mod respond_live;
 mod securityhub;
 mod store_cmd;
 
@@ -18,6 +25,18 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Started by the Lambda runtime as `bootstrap`: serve events (docs/respond.md).
+    #[cfg(feature = "lambda")]
+    if lambda::invoked_as_bootstrap() {
+        init_logging();
+        return match lambda::run() {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("error: {}", one_line(&e));
+                ExitCode::from(2)
+            }
+        };
+    }
     let cli = cli::Cli::parse();
     init_logging();
     match commands::run(cli) {

@@ -222,6 +222,16 @@ fn listings_and_schema() {
     let out = warden().args(["frameworks", "list"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("cis-aws-7.0") && text.contains("70 requirements"), "{text}");
+    let fsbp = text.lines().find(|l| l.starts_with("aws-fsbp ")).unwrap();
+    assert!(fsbp.ends_with("coverage 41/164 controls for inventoried services (25.0%)"), "{fsbp}");
+    for id in ["cis-aws-6.0", "cis-aws-5.0", "nist-800-53-r5", "pci-dss-4.0", "iso-27001-2022", "soc2", "hipaa", "gdpr"]
+    {
+        assert!(text.lines().any(|l| l.starts_with(&format!("{id} "))), "{id} missing: {text}");
+    }
+    let out = warden().args(["frameworks", "list", "--json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fsbp = list.as_array().unwrap().iter().find(|f| f["id"] == "aws-fsbp").unwrap();
+    assert_eq!(fsbp["coverage"], serde_json::json!({"implemented": 41, "in_scope": 164, "percent": 25.0}));
     let out = warden().args(["schema", "snapshot"]).output().unwrap();
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(schema.to_string().contains("format_version"));
@@ -309,6 +319,31 @@ fn compliance_lists_every_cis_requirement_with_a_status() {
 }
 
 #[test]
+fn compliance_views_the_mapped_frameworks() {
+    let out = warden()
+        .args(["compliance", "--framework", "nist-800-53-r5", "--snapshot", &example(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["framework"], "nist-800-53-r5");
+    let reqs = v["requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), 110);
+    assert!(reqs.iter().all(|r| r["status"] != "MANUAL"), "every NIST entry is backed by a check");
+    let mfa = reqs.iter().find(|r| r["id"] == "IA-2(1)").unwrap();
+    assert_eq!(mfa["status"], "FAIL", "the example's root user has no MFA: {mfa}");
+    for fw in ["cis-aws-6.0", "cis-aws-5.0", "pci-dss-4.0", "iso-27001-2022", "soc2", "hipaa", "gdpr"] {
+        let out = warden()
+            .args(["compliance", "--framework", fw, "--snapshot", &example(), "--format", "json", "--fail-on", "none"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{fw}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(!v["requirements"].as_array().unwrap().is_empty(), "{fw}");
+    }
+}
+
+#[test]
 fn detect_finds_the_attack_in_the_invictus_sample() {
     let data = repo().join("../shared/data/cloudtrail/invictus");
     let out = warden().args(["detect"]).arg(&data).args(["--format", "json"]).output().unwrap();
@@ -341,6 +376,26 @@ fn net_exposure_follows_the_whole_path() {
     }
     // windows-jump opens 3389 to the world in its group, but its subnet's ACL does not.
     assert!(!fs.iter().any(|f| f["status"] == "FAIL" && f["message"].as_str().unwrap().contains("3389")));
+    // Load balancers: prod-web's HTTPS listener, and the web fleet through it; the
+    // internal ALB is not reachable. Databases: staging-db only.
+    let status = |check: &str, arn_part: &str| -> Vec<&str> {
+        fs.iter()
+            .filter(|f| f["check_id"] == check && f["resource"]["arn"].as_str().unwrap().contains(arn_part))
+            .map(|f| f["status"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(status("net_internet_exposure", "loadbalancer/app/prod-web/"), ["FAIL"]);
+    assert_eq!(status("net_internet_exposure", "loadbalancer/app/prod-internal-api/"), ["PASS"]);
+    assert_eq!(status("net_no_sensitive_port_reachable_from_internet", "db:staging-db"), ["FAIL"]);
+    assert_eq!(status("net_internet_exposure", "db:orders-db"), ["PASS"]);
+    let through: Vec<_> = exposed.iter().filter(|f| f["evidence"]["exposure"]["kind"] == "target").collect();
+    assert!(through.len() >= 2, "targets reached through load balancers: {}", through.len());
+    for f in through {
+        let kinds: Vec<&str> =
+            f["evidence"]["exposure"]["path"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"listener") && kinds.last() == Some(&"network-interface"), "{kinds:?}");
+        assert_eq!(f["resource"]["type"], "AwsEc2Instance");
+    }
 }
 
 #[test]
@@ -420,4 +475,42 @@ fn iam_generate_policy_from_the_invictus_sample_lints_clean() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["outside_window"], 2641);
     warden().args(["iam", "generate-policy", "--principal", "bert-jan", "--cloudtrail"]).arg(&data).assert().code(2);
+}
+
+#[test]
+fn trusted_accounts_turn_a_partner_share_into_a_pass() {
+    // The example estate shares a queue, a cluster snapshot and a secret with the
+    // logistics partner's account, which is outside the estate.
+    const PARTNER: &str = "209876543210";
+    let partner_findings = |extra: &[&str]| -> Vec<(String, String)> {
+        let mut args = vec!["--checks", "*_exposure"];
+        args.extend_from_slice(extra);
+        let doc = scan_json(&args);
+        let mut out: Vec<(String, String)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["evidence"].to_string().contains(PARTNER))
+            .map(|f| (f["check_id"].as_str().unwrap().to_owned(), f["status"].as_str().unwrap().to_owned()))
+            .collect();
+        out.sort();
+        out
+    };
+    let checks = ["rds_cluster_snapshot_exposure", "secretsmanager_secret_exposure", "sqs_queue_exposure"];
+    let with = |status: &str| checks.iter().map(|c| ((*c).to_owned(), status.to_owned())).collect::<Vec<_>>();
+    assert_eq!(partner_findings(&[]), with("FAIL"));
+    assert_eq!(partner_findings(&["--trusted-accounts", PARTNER]), with("PASS"));
+    // Public resources stay FAIL whoever is trusted.
+    let doc = scan_json(&["--checks", "lambda_function_exposure", "--trusted-accounts", PARTNER]);
+    assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["status"] == "FAIL"));
+    // compliance takes the same flag; a malformed id is a usage error.
+    let out = warden()
+        .args(["compliance", "--snapshot", &example(), "--framework", "cis-aws-7.0", "--format", "json"])
+        .args(["--trusted-accounts", PARTNER])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = warden().args(["scan", "--snapshot", &example(), "--trusted-accounts", "12345"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a 12-digit account id"));
 }

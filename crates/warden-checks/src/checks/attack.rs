@@ -1,16 +1,17 @@
 //! Attack paths: chains that join findings of separate analyses into one way in.
 //!
 //! `attack_path_internet_to_admin` joins `warden-net`'s reachability of each network
-//! interface with the privilege-escalation graph of `warden_iam::privesc`: an instance
-//! the internet can reach, whose instance profile holds a role that is (or can make
-//! itself) administrator, is one exploited service away from the whole account.
+//! interface (and of each target behind an internet-facing load balancer) with the
+//! privilege-escalation graph of `warden_iam::privesc`: an instance the internet can
+//! reach, whose instance profile holds a role that is (or can make itself)
+//! administrator, is one exploited service away from the whole account.
 //!
 //! `attack_path_public_data_store` joins the exposure analysis (`warden_iam::exposure`)
 //! with the owner's own data classification tags: a public bucket marked sensitive.
 //!
 //! See `docs/attack-paths.md`.
 
-use super::net::{describe, each_public_interface};
+use super::net::{describe, each_region};
 use super::{ec2_arn, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
@@ -37,17 +38,13 @@ enum RoleReach<'a> {
 fn internet_to_admin(ctx: &Ctx, out: &mut Out) {
     // Reachability first: the privesc graph is only built for accounts that need it.
     let mut reachable: Reachable = BTreeMap::new();
-    each_public_interface(ctx, out, |_, a, region, eni, analysis| {
-        let Some(instance) = &eni.attached_instance_id else { return };
-        if analysis.exposures.is_empty() {
-            return;
+    each_region(ctx, out, |_, a, r, reach| {
+        let direct = reach.interfaces.into_iter().flat_map(|(_, analysis)| analysis.exposures);
+        let through_lbs = reach.load_balancers.into_iter().flat_map(|(_, analysis)| analysis.exposures);
+        for e in direct.chain(through_lbs) {
+            let Some(instance) = e.instance_id().map(str::to_owned) else { continue };
+            reachable.entry((a.id.clone(), r.name.clone())).or_default().entry(instance).or_default().push(e);
         }
-        reachable
-            .entry((a.id.clone(), region.to_owned()))
-            .or_default()
-            .entry(instance.clone())
-            .or_default()
-            .extend(analysis.exposures);
     });
     for a in ctx.accounts() {
         // Built at most once per account, on the first reachable instance with a role.
@@ -295,6 +292,21 @@ mod tests {
         assert_eq!(ev["role"], json!("arn:aws:iam::111122223333:role/web-admin"));
         assert_eq!(ev["escalation"], json!("role is admin"));
         assert_eq!(ev["chain"], json!("internet → tcp/22 → instance i-1 → profile web → role web-admin"));
+    }
+
+    #[test]
+    fn an_instance_behind_a_load_balancer_carries_the_listener_and_target_group_in_its_path() {
+        let f = findings(10);
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        let reached = &f[0].evidence["reachable"][0];
+        assert_eq!((reached["kind"].as_str(), reached["listener_port"].as_u64()), (Some("target"), Some(443)));
+        let hops: Vec<&str> = reached["path"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+        assert!(hops.contains(&"listener") && hops.contains(&"target-group"), "{hops:?}");
+        assert_eq!(hops.last(), Some(&"network-interface"));
+        assert_eq!(
+            f[0].evidence["chain"],
+            json!("internet → tcp/8080 via web HTTPS 443 → instance i-1 → profile web → role web-admin")
+        );
     }
 
     #[test]

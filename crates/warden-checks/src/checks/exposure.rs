@@ -1,31 +1,40 @@
-//! Exposure checks: whether a bucket, key, role or snapshot is open to anyone or to an
-//! untrusted account, answered by the IAM engine's probes (`warden_iam::exposure`),
-//! not by reading `Principal: "*"` off the policy text.
+//! Exposure checks: whether a bucket, key, role, snapshot, function, queue, topic,
+//! secret, repository, file system or table is open to anyone or to an untrusted
+//! account, answered by the IAM engine's probes (`warden_iam::exposure`), not by reading
+//! `Principal: "*"` off the policy text.
 //!
-//! FAIL when public or open to an account / organization outside the estate and its
-//! organization; PASS otherwise, with the accesses found (cross-account to trusted
-//! accounts, organization-only, conditional) as evidence; ERROR when the policy, ACL or
-//! permission list cannot be read or parsed.
+//! FAIL when public or open to an account / organization outside the estate, its
+//! organization and the configured trusted accounts ([`crate::Config`]); PASS otherwise,
+//! with the accesses found (cross-account to trusted accounts, organization-only,
+//! conditional) as evidence; ERROR when the policy, ACL or permission list cannot be read
+//! or parsed.
 
-use super::{regions, resource, tagged};
+use super::{each_in_region, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
 use warden_iam::exposure::{Access, Analyzer, Exposure, Level};
-use warden_model::{Resource, Unknown, UnknownKind};
+use warden_model::inventory::{Account, Region};
+use warden_model::{Observed, Resource, Unknown, UnknownKind};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("s3_bucket_exposure", s3_bucket),
     ("kms_key_exposure", kms_key),
     ("iam_role_trust_exposure", iam_role),
     ("ec2_snapshot_exposure", ec2_snapshot),
+    ("lambda_function_exposure", lambda_function),
+    ("lambda_layer_exposure", lambda_layer),
+    ("sqs_queue_exposure", sqs_queue),
+    ("sns_topic_exposure", sns_topic),
+    ("secretsmanager_secret_exposure", secret),
+    ("ecr_repository_exposure", ecr_repository),
+    ("rds_snapshot_exposure", rds_snapshot),
+    ("rds_cluster_snapshot_exposure", rds_cluster_snapshot),
+    ("efs_file_system_exposure", efs_file_system),
+    ("dynamodb_table_exposure", dynamodb_table),
 ];
 
-fn analyzer(ctx: &Ctx) -> Analyzer {
-    Analyzer::new(&ctx.snapshot.inventory, &[])
-}
-
 fn s3_bucket(ctx: &Ctx, out: &mut Out) {
-    let an = analyzer(ctx);
+    let an = ctx.exposure();
     for a in ctx.accounts() {
         let Some(buckets) = out.need(&a.s3.buckets, || super::account_resource(a), "the S3 bucket list") else {
             continue;
@@ -41,7 +50,7 @@ fn s3_bucket(ctx: &Ctx, out: &mut Out) {
 }
 
 fn kms_key(ctx: &Ctx, out: &mut Out) {
-    let an = analyzer(ctx);
+    let an = ctx.exposure();
     for (a, r) in regions(ctx.accounts()) {
         let region_res =
             || resource(a, &r.name, "AwsKmsKey", format!("arn:{}:kms:{}:{}:key/*", a.partition, r.name, a.id));
@@ -54,7 +63,7 @@ fn kms_key(ctx: &Ctx, out: &mut Out) {
 }
 
 fn iam_role(ctx: &Ctx, out: &mut Out) {
-    let an = analyzer(ctx);
+    let an = ctx.exposure();
     for a in ctx.accounts() {
         let Some(roles) = out.need(&a.iam.roles, || super::account_resource(a), "the IAM role list") else { continue };
         for r in roles {
@@ -65,7 +74,7 @@ fn iam_role(ctx: &Ctx, out: &mut Out) {
 }
 
 fn ec2_snapshot(ctx: &Ctx, out: &mut Out) {
-    let an = analyzer(ctx);
+    let an = ctx.exposure();
     for (a, r) in regions(ctx.accounts()) {
         let region_res =
             || resource(a, &r.name, "AwsEc2Region", format!("arn:{}:ec2:{}:{}:region", a.partition, r.name, a.id));
@@ -76,6 +85,153 @@ fn ec2_snapshot(ctx: &Ctx, out: &mut Out) {
             report(out, res, &format!("snapshot {}", s.id), e);
         }
     }
+}
+
+/// One finding per item of a regional list: `analyse` gives the finding's resource,
+/// the item's name for the message, and its exposure.
+fn per_region<T>(
+    ctx: &Ctx,
+    out: &mut Out,
+    list_name: &str,
+    list: fn(&Region) -> &Observed<Vec<T>>,
+    analyse: impl Fn(&Analyzer, &Account, &Region, &T) -> (Resource, String, Exposure),
+) {
+    let an = ctx.exposure();
+    each_in_region(ctx, out, list_name, list, |out, a, r, item| {
+        let (res, what, e) = analyse(&an, a, r, item);
+        report(out, res, &what, e);
+    });
+}
+
+fn lambda_function(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the Lambda function list",
+        |r| &r.lambda.functions,
+        |an, a, r, f| {
+            let res = resource(a, &r.name, "AwsLambdaFunction", f.arn.clone());
+            (res, format!("function {}", f.name), an.function(a, &r.name, f))
+        },
+    );
+}
+
+fn lambda_layer(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the Lambda layer list",
+        |r| &r.lambda.layer_versions,
+        |an, a, r, l| {
+            let res = resource(a, &r.name, "AwsLambdaLayerVersion", l.arn.clone());
+            (res, format!("layer {} version {}", l.name, l.version), an.layer_version(a, &r.name, l))
+        },
+    );
+}
+
+fn sqs_queue(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the SQS queue list",
+        |r| &r.sqs.queues,
+        |an, a, r, q| {
+            let res = resource(a, &r.name, "AwsSqsQueue", q.arn.clone());
+            (res, format!("queue {}", q.name), an.queue(a, &r.name, q))
+        },
+    );
+}
+
+fn sns_topic(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the SNS topic list",
+        |r| &r.sns.topics,
+        |an, a, r, t| {
+            let res = resource(a, &r.name, "AwsSnsTopic", t.arn.clone());
+            let name = t.arn.rsplit(':').next().unwrap_or(&t.arn);
+            (res, format!("topic {name}"), an.topic(a, &r.name, t))
+        },
+    );
+}
+
+fn secret(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the Secrets Manager secret list",
+        |r| &r.secretsmanager.secrets,
+        |an, a, r, s| {
+            let res = resource(a, &r.name, "AwsSecretsManagerSecret", s.arn.clone());
+            (res, format!("secret {}", s.name), an.secret(a, &r.name, s))
+        },
+    );
+}
+
+fn ecr_repository(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the ECR repository list",
+        |r| &r.ecr.repositories,
+        |an, a, r, x| {
+            let res = resource(a, &r.name, "AwsEcrRepository", x.arn.clone());
+            (res, format!("repository {}", x.name), an.repository(a, &r.name, x))
+        },
+    );
+}
+
+fn rds_snapshot(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the RDS snapshot list",
+        |r| &r.rds.snapshots,
+        |an, a, r, s| {
+            let res = tagged(resource(a, &r.name, "AwsRdsDbSnapshot", s.arn.clone()), &s.tags);
+            (res, format!("DB snapshot {}", s.id), an.db_snapshot(a, &r.name, s))
+        },
+    );
+}
+
+fn rds_cluster_snapshot(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the RDS cluster snapshot list",
+        |r| &r.rds.cluster_snapshots,
+        |an, a, r, s| {
+            let res = tagged(resource(a, &r.name, "AwsRdsDbClusterSnapshot", s.arn.clone()), &s.tags);
+            (res, format!("DB cluster snapshot {}", s.id), an.db_cluster_snapshot(a, &r.name, s))
+        },
+    );
+}
+
+fn efs_file_system(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the EFS file system list",
+        |r| &r.efs.file_systems,
+        |an, a, r, f| {
+            let res = tagged(resource(a, &r.name, "AwsEfsFileSystem", f.arn.clone()), &f.tags);
+            (res, format!("file system {}", f.id), an.file_system(a, &r.name, f))
+        },
+    );
+}
+
+fn dynamodb_table(ctx: &Ctx, out: &mut Out) {
+    per_region(
+        ctx,
+        out,
+        "the DynamoDB table list",
+        |r| &r.dynamodb.tables,
+        |an, a, r, t| {
+            let res = resource(a, &r.name, "AwsDynamoDbTable", t.arn.clone());
+            (res, format!("table {}", t.name), an.table(a, &r.name, t))
+        },
+    );
 }
 
 /// One finding per resource: the verdict, a sentence, and the exposure as evidence.

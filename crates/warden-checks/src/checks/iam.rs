@@ -224,16 +224,36 @@ fn unused_credentials(ctx: &Ctx, out: &mut Out) {
                     row.password_last_used,
                 ));
             }
+            // The report names keys by slot; the key whose creation time is the slot's
+            // `last_rotated` is the one (its id is what a fix needs).
+            let keys: Vec<warden_model::inventory::AccessKey> = a
+                .iam
+                .users
+                .known()
+                .and_then(|users| users.iter().find(|u| u.name == row.user))
+                .and_then(|u| u.access_keys.known())
+                .cloned()
+                .unwrap_or_default();
+            let mut key_ids = std::collections::BTreeMap::new();
             for (name, k) in row.keys() {
                 if k.active {
                     creds.push((name, stale(k.last_used_date, k.last_rotated), k.last_used_date));
+                    if let Some(key) = keys.iter().find(|key| key.created.is_some() && key.created == k.last_rotated) {
+                        key_ids.insert(name, key.id.clone());
+                    }
                 }
             }
             if creds.is_empty() {
                 continue;
             }
-            let stale_list: Vec<_> =
-                creds.iter().filter(|c| c.1).map(|c| json!({ "credential": c.0, "last_used": c.2 })).collect();
+            let stale_list: Vec<_> = creds
+                .iter()
+                .filter(|c| c.1)
+                .map(|c| match key_ids.get(c.0) {
+                    Some(id) => json!({ "credential": c.0, "last_used": c.2, "access_key_id": id }),
+                    None => json!({ "credential": c.0, "last_used": c.2 }),
+                })
+                .collect();
             let ok = stale_list.is_empty();
             let msg = if ok {
                 format!("every enabled credential of {} was used in the last {UNUSED_DAYS} days", row.user)

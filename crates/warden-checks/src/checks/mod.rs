@@ -3,6 +3,7 @@
 
 mod account;
 mod attack;
+mod backup;
 mod cloudtrail;
 mod ec2;
 mod exposure;
@@ -12,8 +13,11 @@ mod monitoring;
 mod net;
 mod org;
 mod policy;
+mod roles;
 mod s3;
 mod storage;
+
+pub use monitoring::filter_satisfies as metric_filter_satisfies;
 
 use crate::engine::{CheckFn, Ctx, Out};
 use warden_model::inventory::{Account, Region, Tags};
@@ -25,6 +29,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
         account::CHECKS,
         org::CHECKS,
         iam::CHECKS,
+        roles::CHECKS,
         s3::CHECKS,
         ec2::CHECKS,
         net::CHECKS,
@@ -32,6 +37,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, CheckFn)> {
         cloudtrail::CHECKS,
         monitoring::CHECKS,
         storage::CHECKS,
+        backup::CHECKS,
         exposure::CHECKS,
         attack::CHECKS,
     ]

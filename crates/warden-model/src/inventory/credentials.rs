@@ -1,5 +1,6 @@
 //! Stored credentials in one region: Secrets Manager secrets and ACM certificates.
 
+use super::PolicyDocument;
 use crate::Observed;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -22,6 +23,9 @@ pub struct Secret {
     pub rotation_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_rotated: Option<DateTime<Utc>>,
+    /// The secret's resource policy (`GetResourcePolicy`); `None` when it has none.
+    #[serde(default)]
+    pub policy: Observed<Option<PolicyDocument>>,
 }
 
 /// AWS Certificate Manager.

@@ -4,25 +4,35 @@
 //! [`Region`] (an `Observed<…>` defaulting to "not collected"), and its collectors.
 
 mod account;
+mod backup;
 mod cloudtrail;
 mod credentials;
+mod dynamodb;
 mod ec2;
+mod ecr;
 mod iam;
 mod kms;
+mod lambda;
 mod monitoring;
 mod organization;
 mod s3;
+mod sqs;
 mod storage;
 
 pub use account::*;
+pub use backup::*;
 pub use cloudtrail::*;
 pub use credentials::*;
+pub use dynamodb::*;
 pub use ec2::*;
+pub use ecr::*;
 pub use iam::*;
 pub use kms::*;
+pub use lambda::*;
 pub use monitoring::*;
 pub use organization::*;
 pub use s3::*;
+pub use sqs::*;
 pub use storage::*;
 
 use crate::Observed;
@@ -83,6 +93,16 @@ pub struct Region {
     pub secretsmanager: SecretsManager,
     #[serde(default)]
     pub acm: Acm,
+    #[serde(default)]
+    pub backup: Backup,
+    #[serde(default)]
+    pub lambda: Lambda,
+    #[serde(default)]
+    pub sqs: Sqs,
+    #[serde(default)]
+    pub ecr: Ecr,
+    #[serde(default)]
+    pub dynamodb: DynamoDb,
 }
 
 impl Inventory {
@@ -117,6 +137,12 @@ impl Inventory {
                             + n(&r.efs.file_systems)
                             + n(&r.elb.v2)
                             + n(&r.elb.classic)
+                            + n(&r.rds.snapshots)
+                            + n(&r.rds.cluster_snapshots)
+                            + n(&r.lambda.functions)
+                            + n(&r.sqs.queues)
+                            + n(&r.ecr.repositories)
+                            + n(&r.dynamodb.tables)
                     })
                     .sum();
                 iam + s3 + regional

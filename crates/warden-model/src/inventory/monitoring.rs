@@ -1,6 +1,7 @@
 //! Monitoring services of one region: CloudWatch Logs metric filters, CloudWatch alarms,
 //! SNS topics with their subscriptions, AWS Config, Security Hub and IAM Access Analyzer.
 
+use super::PolicyDocument;
 use crate::Observed;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -68,6 +69,9 @@ pub struct Topic {
     pub arn: String,
     #[serde(default)]
     pub subscriptions: Observed<Vec<Subscription>>,
+    /// The topic's access policy (`GetTopicAttributes`, `Policy`).
+    #[serde(default)]
+    pub policy: Observed<Option<PolicyDocument>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

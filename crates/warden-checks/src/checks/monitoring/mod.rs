@@ -55,6 +55,15 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("accessanalyzer_enabled", access_analyzer_enabled),
 ];
 
+/// Whether a CloudWatch Logs filter pattern satisfies the CIS 5.x control a
+/// `cloudwatch_metric_filter_*` check proves — the same judgement the check makes, for
+/// callers that write filters (remediation) and must not write one the check rejects.
+pub fn filter_satisfies(check_id: &str, pattern: &str) -> Result<bool, String> {
+    let control = events::control(check_id)?;
+    let parsed = FilterPattern::parse(pattern).map_err(|e| e.to_string())?;
+    Ok(control.judge(&parsed).satisfied())
+}
+
 /// How far along the chain an account got; later is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Stage {
