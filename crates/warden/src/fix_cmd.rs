@@ -236,7 +236,7 @@ fn print_skipped(skipped: &[Skipped]) {
 }
 
 fn plan(a: &FixArgs) -> anyhow::Result<u8> {
-    let (fixes, skipped) = warden_respond::plan(&findings(a)?, &params(a)?);
+    let (fixes, mut skipped) = warden_respond::plan(&findings(a)?, &params(a)?);
     if a.offline {
         if a.json {
             println!("{}", serde_json::to_string_pretty(&json!({"fixes": fixes, "skipped": skipped}))?);
@@ -251,6 +251,7 @@ fn plan(a: &FixArgs) -> anyhow::Result<u8> {
     }
     let opts = crate::live::options(&a.source.live)?;
     let ex = Executor::connect(&opts)?;
+    let fixes = own_account(fixes, &mut skipped, &ex.actor.account);
     let planned: Vec<(Fix, Planned)> = fixes
         .into_iter()
         .map(|f| {
@@ -271,6 +272,19 @@ fn plan(a: &FixArgs) -> anyhow::Result<u8> {
         println!("{todo} fixes to apply, {} already fixed, {} skipped", planned.len() - todo, skipped.len());
     }
     Ok(0)
+}
+
+/// Fixes for other accounts than the caller's are left out: the executor acts with one
+/// set of credentials, and a call meant for one account must never land in another.
+pub fn own_account(fixes: Vec<Fix>, skipped: &mut Vec<Skipped>, account: &str) -> Vec<Fix> {
+    let (mine, others): (Vec<Fix>, Vec<Fix>) = fixes.into_iter().partition(|f| f.account_id == account);
+    skipped.extend(others.into_iter().map(|f| Skipped {
+        reason: format!("belongs to account {}, not the caller's {account}: run with its credentials", f.account_id),
+        finding_id: f.finding_id,
+        check_id: f.check_id,
+        resource: f.resource,
+    }));
+    mine
 }
 
 fn confirm(question: &str) -> anyhow::Result<bool> {
@@ -307,9 +321,10 @@ fn apply(a: &ApplyArgs) -> anyhow::Result<u8> {
         return plan(&a.fix);
     }
     let audit_path = crate::audit::resolve(a.audit_log.as_deref())?;
-    let (fixes, skipped) = warden_respond::plan(&findings(&a.fix)?, &params(&a.fix)?);
+    let (fixes, mut skipped) = warden_respond::plan(&findings(&a.fix)?, &params(&a.fix)?);
     let opts = crate::live::options(&a.fix.source.live)?;
     let ex = Executor::connect(&opts)?;
+    let fixes = own_account(fixes, &mut skipped, &ex.actor.account);
     eprintln!("applying as {} in {}; audit log {}", ex.actor.arn, ex.actor.account, audit_path.display());
     print_skipped(&skipped);
     let (mut done, mut already, mut failed, mut held) = (0, 0, 0, 0);

@@ -87,8 +87,9 @@ impl Runner for LiveRunner {
                     || f.resource.account_id == resource
             })
             .collect();
-        let (fixes, skipped) = warden_respond::plan(&on_resource, &warden_respond::Params::default());
+        let (fixes, mut skipped) = warden_respond::plan(&on_resource, &warden_respond::Params::default());
         let ex = Executor::connect(&opts)?;
+        let fixes = crate::fix_cmd::own_account(fixes, &mut skipped, &ex.actor.account);
         let audit = crate::audit::resolve(self.audit_log.as_deref())?;
         let mut results = Vec::new();
         let mut failed = 0;

@@ -171,6 +171,32 @@ fn plan_apply_rescan_reapply_undo() {
     assert_eq!(failing(&moto, &dir), before, "plan changed the account");
     assert!(audit_lines(&dir).is_empty());
 
+    // Findings of another account (here: the scan's, relabelled) are never fixed with
+    // this account's credentials: each is skipped, saying whose it is.
+    let scan = dir.join("scan.json");
+    let out = warden(&moto.url, &dir)
+        .args(["scan", "--region", "us-east-1", "--no-history", "--format", "json", "--fail-on", "none", "-o"])
+        .arg(&scan)
+        .args(["--checks", CHECKS])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let other = std::fs::read_to_string(&scan).unwrap().replace("123456789012", "111122223333");
+    std::fs::write(&scan, other).unwrap();
+    let out = warden(&moto.url, &dir)
+        .args(["fix", "plan", "--json", "--alarm-topic", &topic, "--log-bucket", "wd-logs", "--findings"])
+        .arg(&scan)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let foreign: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(foreign["fixes"].as_array().unwrap().is_empty(), "{foreign}");
+    let skipped = foreign["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["reason"].as_str().unwrap().starts_with("belongs to account 111122223333")),
+        "{foreign}"
+    );
+
     // Apply without --allow-disruptive holds back the disruptive ones.
     let out =
         warden(&moto.url, &dir).args(["fix", "apply", "--apply", "--yes"]).args(fix_args(&topic)).output().unwrap();
