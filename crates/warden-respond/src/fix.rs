@@ -111,8 +111,9 @@ pub fn fixable_checks() -> Vec<&'static str> {
 pub fn plan(findings: &[Finding], params: &Params) -> (Vec<Fix>, Vec<Skipped>) {
     let mut fixes: Vec<Fix> = Vec::new();
     let mut skipped = Vec::new();
+    let fixable_checks = fixable_checks();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
-        let fixable = fixable_checks().contains(&f.check_id.as_str());
+        let fixable = fixable_checks.contains(&f.check_id.as_str());
         match target(f, params) {
             Ok(Some((region, target))) => {
                 let fix = Fix {

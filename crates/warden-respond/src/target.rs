@@ -558,36 +558,25 @@ impl Target {
 fn tls_policy(bucket: &str, current: &Value) -> Value {
     let mut doc = match current {
         Value::Object(_) => current.clone(),
-        _ => json!({"Version": "2012-10-17", "Statement": []}),
+        _ => json!({"Version": "2012-10-17"}),
     };
-    let stmt = json!({
-        "Sid": TLS_SID,
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-    });
-    let statements = match doc.get_mut("Statement") {
-        Some(Value::Array(a)) => a,
-        Some(one) => {
-            *one = json!([one.take()]);
-            match one {
-                Value::Array(a) => a,
-                _ => return doc,
-            }
-        }
-        None => {
-            doc["Statement"] = json!([]);
-            match doc.get_mut("Statement") {
-                Some(Value::Array(a)) => a,
-                _ => return current.clone(),
-            }
-        }
+    // `Statement` may be one object or a list: the result is always a list.
+    let mut statements = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
     };
     if !statements.iter().any(|s| s.get("Sid").and_then(Value::as_str) == Some(TLS_SID)) {
-        statements.push(stmt);
+        statements.push(json!({
+            "Sid": TLS_SID,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }));
     }
+    doc["Statement"] = Value::Array(statements);
     doc
 }
 

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// The default log: `audit.jsonl` next to the history database.
@@ -52,6 +52,17 @@ pub fn append(path: &Path, mut record: Value) -> anyhow::Result<String> {
         .and_then(|()| f.sync_data())
         .with_context(|| format!("cannot append to `{}`", path.display()))?;
     Ok(id)
+}
+
+/// Asks on the terminal before a change to an account (`--yes` skips the question);
+/// without a terminal it refuses rather than guess.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    anyhow::ensure!(std::io::stdin().is_terminal(), "not a terminal: pass --yes to apply without asking");
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 fn digest(line: &[u8]) -> String {

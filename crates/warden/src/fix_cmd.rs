@@ -14,7 +14,6 @@ use crate::cli::SourceArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use warden_aws::act::{Change, Executor, Planned};
 use warden_checks::{Config, Registry, Selection};
@@ -287,15 +286,6 @@ pub fn own_account(fixes: Vec<Fix>, skipped: &mut Vec<Skipped>, account: &str) -
     mine
 }
 
-fn confirm(question: &str) -> anyhow::Result<bool> {
-    anyhow::ensure!(std::io::stdin().is_terminal(), "not a terminal: pass --yes to apply without asking");
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
-}
-
 pub fn record(kind: &str, fix: &Fix, actor: &warden_aws::act::Actor, change: &Change) -> Value {
     json!({
         "action": kind,
@@ -345,12 +335,13 @@ fn apply(a: &ApplyArgs) -> anyhow::Result<u8> {
             already += 1;
             continue;
         }
-        if !a.yes && !confirm("apply this fix?")? {
+        if !a.yes && !crate::audit::confirm("apply this fix?")? {
             println!("  declined");
             held += 1;
             continue;
         }
-        let change = ex.apply(fix);
+        // Send what was read, shown and confirmed just now.
+        let change = ex.apply_planned(fix, p);
         let id = crate::audit::append(&audit_path, record("fix", fix, &ex.actor, &change))?;
         match &change.error {
             None => {
@@ -394,8 +385,10 @@ fn undo(
     let rec = find_record(&audit_path, id)?;
     anyhow::ensure!(rec.get("action").and_then(Value::as_str) == Some("fix"), "record {id} is not a fix");
     let fix: Fix = serde_json::from_value(rec.get("fix").cloned().unwrap_or_default()).context("record has no fix")?;
-    let before = rec.get("before").cloned().filter(|b| !b.is_null() || fix_allows_null(&fix));
-    let Some(before) = before else { anyhow::bail!("record {id} has no state from before the change") };
+    // A record with calls read its "before" first; `null` there is a state (no setting).
+    let changed = rec.get("calls").and_then(Value::as_array).is_some_and(|c| !c.is_empty());
+    anyhow::ensure!(changed, "record {id} changed nothing: there is nothing to undo");
+    let before = rec.get("before").cloned().unwrap_or_default();
     anyhow::ensure!(fix.target.reversible(), "{} cannot be undone", fix.target.describe());
     let opts = crate::live::options(live)?;
     let ex = Executor::connect(&opts)?;
@@ -404,7 +397,7 @@ fn undo(
         eprintln!("dry run: pass --apply to change the account");
         return Ok(0);
     }
-    if !yes && !confirm("restore the state before this fix?")? {
+    if !yes && !crate::audit::confirm("restore the state before this fix?")? {
         return Ok(1);
     }
     let change = ex.restore(&fix, &before);
@@ -421,18 +414,4 @@ fn undo(
             Ok(1)
         }
     }
-}
-
-/// Targets whose "before" may legitimately be `null` (no setting at all).
-fn fix_allows_null(fix: &Fix) -> bool {
-    use warden_respond::Target::*;
-    matches!(
-        fix.target,
-        AccountPublicAccessBlock { .. }
-            | BucketPublicAccessBlock { .. }
-            | BucketTlsOnly { .. }
-            | BucketEncryption { .. }
-            | BucketLogging { .. }
-            | PasswordPolicy
-    )
 }

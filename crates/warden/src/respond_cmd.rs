@@ -17,7 +17,6 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use serde_json::{Value, json};
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use warden_aws::act::playbook::{Depth, PlanRun, Read};
 use warden_aws::act::{Actor, Executor};
@@ -136,7 +135,7 @@ pub fn run_playbook(r: &PlaybookRun) -> anyhow::Result<Value> {
     let changes = r.apply && playbook.changes() && !planned.steps.is_empty();
     if changes
         && !r.yes
-        && !confirm(&format!("run playbook {playbook} on {}: {} calls?", r.target, planned.steps.len()))?
+        && !crate::audit::confirm(&format!("run playbook {playbook} on {}: {} calls?", r.target, planned.steps.len()))?
     {
         report["declined"] = json!(true);
         if r.print {
@@ -449,15 +448,6 @@ fn print_run(run: &PlanRun, snaps: &std::collections::BTreeMap<String, String>) 
         None => println!("done: {} calls", run.performed.len()),
         Some(e) => println!("FAILED after {} calls: {e}", run.performed.len()),
     }
-}
-
-fn confirm(question: &str) -> anyhow::Result<bool> {
-    anyhow::ensure!(std::io::stdin().is_terminal(), "not a terminal: pass --yes to apply without asking");
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 /// `warden evidence verify DIR`: 0 intact, 1 with the first problem.

@@ -14,7 +14,7 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use warden_respond::event::{EventError, Trigger};
 use warden_respond::policy::{Action, Decision, Notify, Outcome, Policy, Unmatched};
@@ -298,7 +298,7 @@ fn respond_to_event(args: &RespondArgs, event: &Path) -> anyhow::Result<u8> {
             runner.can_apply(),
             "--apply: this build has no live responder yet, so nothing can be changed; run without --apply for the plan"
         );
-        if !args.yes && !confirm(&format!("apply {applies} action(s) to the account?"))? {
+        if !args.yes && !crate::audit::confirm(&format!("apply {applies} action(s) to the account?"))? {
             println!("declined: nothing was run");
             return Ok(0);
         }
@@ -325,15 +325,6 @@ fn respond_to_event(args: &RespondArgs, event: &Path) -> anyhow::Result<u8> {
 
 fn run_playbook(args: &RespondArgs, name: &str, target: &str) -> anyhow::Result<u8> {
     crate::respond_cmd::run(args, name, target)
-}
-
-fn confirm(question: &str) -> anyhow::Result<bool> {
-    anyhow::ensure!(std::io::stdin().is_terminal(), "not a terminal: pass --yes to apply without asking");
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 fn mode_note(d: &Decision, caller_apply: bool) -> &'static str {

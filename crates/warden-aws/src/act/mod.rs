@@ -95,7 +95,11 @@ impl Executor {
 
     /// Applies one fix: re-reads, sends the calls (none if already fixed), reads again.
     pub fn apply(&self, fix: &Fix) -> Change {
-        let p = self.plan(fix);
+        self.apply_planned(fix, self.plan(fix))
+    }
+
+    /// Sends the calls of a plan just read (and shown, and confirmed), then reads again.
+    pub fn apply_planned(&self, fix: &Fix, p: Planned) -> Change {
         if let Some(e) = p.error {
             return Change { before: None, after: None, performed: Vec::new(), error: Some(e) };
         }
