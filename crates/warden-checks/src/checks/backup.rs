@@ -14,6 +14,7 @@
 //! Coverage that depends on data that could not be read is ERROR, never PASS or FAIL.
 //! DynamoDB tables are not judged: the inventory does not carry their tags.
 
+use super::storage::{db_resource, efs_resource};
 use super::{each_in_region, ec2_arn, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
@@ -178,7 +179,7 @@ fn rds_covered(ctx: &Ctx, out: &mut Out) {
         "RDS DB instances",
         |r| &r.rds.instances,
         |out, a, r, d| {
-            let res = tagged(resource(a, &r.name, "AwsRdsDbInstance", d.arn.clone()), &d.tags);
+            let res = db_resource(a, &r.name, d);
             let (target, what) = match &d.cluster_id {
                 Some(c) => (
                     Target {
@@ -202,7 +203,7 @@ fn efs_covered(ctx: &Ctx, out: &mut Out) {
         "EFS file systems",
         |r| &r.efs.file_systems,
         |out, a, r, f| {
-            let res = tagged(resource(a, &r.name, "AwsEfsFileSystem", f.arn.clone()), &f.tags);
+            let res = efs_resource(a, &r.name, f);
             let target = Target { arn: f.arn.clone(), tags: &f.tags, kind: "EFS" };
             judge(out, res, &format!("EFS file system {}", f.id), coverage(r, &[target]), r);
         },

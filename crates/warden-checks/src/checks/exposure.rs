@@ -9,6 +9,7 @@
 //! conditional) as evidence; ERROR when the policy, ACL or permission list cannot be read
 //! or parsed.
 
+use super::storage::efs_resource;
 use super::{each_in_region, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
@@ -215,7 +216,7 @@ fn efs_file_system(ctx: &Ctx, out: &mut Out) {
         "the EFS file system list",
         |r| &r.efs.file_systems,
         |an, a, r, f| {
-            let res = tagged(resource(a, &r.name, "AwsEfsFileSystem", f.arn.clone()), &f.tags);
+            let res = efs_resource(a, &r.name, f);
             (res, format!("file system {}", f.id), an.file_system(a, &r.name, f))
         },
     );

@@ -2,7 +2,8 @@
 //! and security group: per network interface with a public address, per load balancer
 //! (its listeners, and the targets reached through them) and per RDS DB instance.
 
-use super::{ec2_arn, region_resource, regions, resource, tagged};
+use super::storage::db_resource;
+use super::{ec2_arn, region_resource, regions, resource};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
 use warden_model::inventory::{Account, DbInstance, LoadBalancer, NetworkInterface, Region};
@@ -44,10 +45,6 @@ fn eni_resource(a: &Account, region: &str, eni: &NetworkInterface) -> Resource {
 fn lb_resource(a: &Account, region: &str, lb: &LoadBalancer) -> Resource {
     let kind = if lb.kind == "classic" { "AwsElbLoadBalancer" } else { "AwsElbv2LoadBalancer" };
     resource(a, region, kind, lb.arn.clone())
-}
-
-fn db_resource(a: &Account, region: &str, db: &DbInstance) -> Resource {
-    tagged(resource(a, region, "AwsRdsDbInstance", db.arn.clone()), &db.tags)
 }
 
 /// The resource a load balancer's target is: an instance, an interface, a function.

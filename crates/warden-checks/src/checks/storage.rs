@@ -4,7 +4,7 @@
 use super::{account_resource, each_in_region, regions, resource, tagged};
 use crate::engine::{CheckFn, Ctx, Out};
 use serde_json::json;
-use warden_model::inventory::{Account, DbInstance, LoadBalancer, Region};
+use warden_model::inventory::{Account, DbInstance, FileSystem, LoadBalancer, Region};
 use warden_model::{Observed, Resource};
 
 pub(super) const CHECKS: &[(&str, CheckFn)] = &[
@@ -21,8 +21,14 @@ pub(super) const CHECKS: &[(&str, CheckFn)] = &[
     ("acm_certificate_not_expiring", certificate_expiry),
 ];
 
-fn db_resource(a: &Account, r: &Region, d: &DbInstance) -> Resource {
-    tagged(resource(a, &r.name, "AwsRdsDbInstance", d.arn.clone()), &d.tags)
+/// The finding resource of a DB instance (storage, backup and network checks).
+pub(super) fn db_resource(a: &Account, region: &str, d: &DbInstance) -> Resource {
+    tagged(resource(a, region, "AwsRdsDbInstance", d.arn.clone()), &d.tags)
+}
+
+/// The finding resource of an EFS file system (storage, backup and exposure checks).
+pub(super) fn efs_resource(a: &Account, region: &str, f: &FileSystem) -> Resource {
+    tagged(resource(a, region, "AwsEfsFileSystem", f.arn.clone()), &f.tags)
 }
 
 /// One verdict per DB instance: `ok` decides, `yes`/`no` finish the message.
@@ -40,7 +46,7 @@ fn per_instance(ctx: &Ctx, out: &mut Out, ok: fn(&DbInstance) -> bool, yes: &str
                 "publicly_accessible": d.publicly_accessible, "auto_minor_version_upgrade": d.auto_minor_version_upgrade,
                 "multi_az": d.multi_az, "cluster_id": d.cluster_id,
             });
-            out.verdict(pass, db_resource(a, r, d), msg, evidence);
+            out.verdict(pass, db_resource(a, &r.name, d), msg, evidence);
         },
     );
 }
@@ -88,7 +94,7 @@ fn efs_encrypted(ctx: &Ctx, out: &mut Out) {
         "EFS file systems",
         |r| &r.efs.file_systems,
         |out, a, r, f| {
-            let res = tagged(resource(a, &r.name, "AwsEfsFileSystem", f.arn.clone()), &f.tags);
+            let res = efs_resource(a, &r.name, f);
             let msg = if f.encrypted {
                 format!("EFS file system {} is encrypted at rest", f.id)
             } else {
